@@ -1,0 +1,427 @@
+/* ailesctl: the operators' command-line tool.
+ *
+ * Reads the database settings from the same httpd config file the server
+ * uses (-f FILE, or $AILES_CONF, default /etc/ailes/ailes.conf) and runs
+ * the same core code as the module. Exit 0 on success; otherwise one line
+ * on stderr and a non-zero status (1 for a failure, 2 for a usage error).
+ * Passwords are read from standard input, never from arguments (they would
+ * show in ps and shell history).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <apr_general.h>
+#include <apr_getopt.h>
+#include <apr_lib.h>
+#include <apr_strings.h>
+#include <sodium.h>
+
+#include "ailes_conffile.h"
+#include "ailes_db.h"
+#include "ailes_log.h"
+#include "ailes_migrate.h"
+#include "ailes_parse.h"
+#include "ailes_password.h"
+#include "ailes_role.h"
+#include "ailes_store.h"
+#include "ailes_token.h"
+#include "ailes_vault.h"
+
+#define DEFAULT_CONF "/etc/ailes/ailes.conf"
+#define EXIT_FAIL 1
+#define EXIT_USAGE 2
+
+typedef struct ctl {
+    apr_pool_t *p;
+    const char *conf_path;
+    ailes_conffile_t conf;
+    int verbose;
+} ctl_t;
+
+static int fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+static int fail(const char *fmt, ...)
+{
+    va_list ap;
+
+    fputs("ailesctl: ", stderr);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+    return EXIT_FAIL;
+}
+
+static int usage(void)
+{
+    fputs("usage: ailesctl [-f HTTPD_CONF] COMMAND\n"
+          "commands:\n"
+          "  migrate                         create or upgrade both databases\n"
+          "  tenant add SLUG NAME            register a tenant\n"
+          "  tenant list                     list tenants\n"
+          "  user add --tenant SLUG --employee-no NO --role ROLE --name NAME\n"
+          "                                  add a user; password on stdin\n"
+          "  version                         print the version\n",
+          stderr);
+    return EXIT_USAGE;
+}
+
+/* Core errors go to stderr as they happen; the command adds its one line. */
+static void log_stderr(void *baton, ailes_log_level_t level, apr_status_t rv,
+                       const char *msg)
+{
+    ctl_t *c = baton;
+
+    if (level <= AILES_LOG_WARN || c->verbose) {
+        fprintf(stderr, "ailesctl: %s\n", msg);
+    }
+}
+
+/* SQLite files that root creates must stay writable for httpd's user: give
+ * them to the owner of their folder (the folder the sysadmin prepared for
+ * httpd). */
+static void fix_sqlite_owner(apr_pool_t *p, const char *driver,
+                             const char *path)
+{
+    static const char *const suffixes[] = { "", "-wal", "-shm", NULL };
+    struct stat dir;
+    char *d;
+    int i;
+
+    if (geteuid() != 0 || strcmp(driver, "sqlite3") || !path) {
+        return;
+    }
+    d = apr_pstrdup(p, path);
+    if (strrchr(d, '/')) {
+        *strrchr(d, '/') = '\0';
+    }
+    else {
+        d = ".";
+    }
+    if (stat(*d ? d : "/", &dir) != 0 || dir.st_uid == 0) {
+        return;
+    }
+    for (i = 0; suffixes[i]; i++) {
+        const char *f = apr_pstrcat(p, path, suffixes[i], NULL);
+        if (access(f, F_OK) == 0 && chown(f, dir.st_uid, dir.st_gid) != 0) {
+            fprintf(stderr, "ailesctl: warning: cannot chown %s\n", f);
+        }
+    }
+}
+
+static int open_main(ctl_t *c, ailes_db_t **db)
+{
+    const char *err;
+
+    if (!c->conf.db_driver || !c->conf.db_params) {
+        return fail("%s sets no DBDriver/DBDParams", c->conf_path);
+    }
+    if (APR_SUCCESS != ailes_db_open(c->p, c->conf.db_driver,
+                                     c->conf.db_params, db, &err)) {
+        return fail("main database: %s", err);
+    }
+    return 0;
+}
+
+static int open_vault(ctl_t *c, ailes_db_t **db, ailes_vault_key_t **key)
+{
+    const char *err;
+
+    if (!c->conf.vault_driver || !c->conf.vault_params) {
+        return fail("%s sets no AilesVaultDB", c->conf_path);
+    }
+    if (APR_SUCCESS != ailes_db_open(c->p, c->conf.vault_driver,
+                                     c->conf.vault_params, db, &err)) {
+        return fail("vault database: %s", err);
+    }
+    if (key) {
+        if ((err = ailes_vault_key_load(c->p, c->conf.vault_key_file, key))) {
+            return fail("%s", err);
+        }
+    }
+    return 0;
+}
+
+static void fix_owners(ctl_t *c)
+{
+    fix_sqlite_owner(c->p, c->conf.db_driver, c->conf.db_params);
+    if (c->conf.vault_driver) {
+        fix_sqlite_owner(c->p, c->conf.vault_driver, c->conf.vault_params);
+    }
+}
+
+static int check_latest(ailes_db_t *db, apr_pool_t *p, const char *which)
+{
+    int version = 0;
+
+    if (APR_SUCCESS != ailes_migrate_version(db, p, &version)
+        || version < ailes_migrate_latest(db->name, which)) {
+        return fail("the %s database is not migrated: run 'ailesctl migrate'",
+                    which);
+    }
+    return 0;
+}
+
+static int cmd_migrate(ctl_t *c)
+{
+    ailes_db_t *db, *vault;
+    const char *err;
+    int applied = 0, rc;
+
+    if ((rc = open_main(c, &db)) || (rc = open_vault(c, &vault, NULL))) {
+        return rc;
+    }
+    if (APR_SUCCESS != ailes_migrate(db, c->p, "main", &applied, &err)) {
+        return fail("main database: %s", err);
+    }
+    printf("main database: %d migration(s) applied, at version %d\n",
+           applied, ailes_migrate_latest(db->name, "main"));
+    if (APR_SUCCESS != ailes_migrate(vault, c->p, "vault", &applied, &err)) {
+        return fail("vault database: %s", err);
+    }
+    printf("vault database: %d migration(s) applied, at version %d\n",
+           applied, ailes_migrate_latest(vault->name, "vault"));
+    fix_owners(c);
+    return 0;
+}
+
+static int cmd_tenant(ctl_t *c, int argc, const char *const *argv)
+{
+    ailes_db_t *db;
+    const char *err;
+    apr_int64_t id;
+    apr_status_t rv;
+    int rc;
+
+    if (argc == 3 && !strcmp(argv[0], "add")) {
+        if ((err = ailes_parse_slug(c->p, argv[1]))) {
+            return fail("%s", err);
+        }
+        if (!*argv[2]) {
+            return fail("tenant name is empty");
+        }
+        if ((rc = open_main(c, &db)) || (rc = check_latest(db, c->p, "main"))) {
+            return rc;
+        }
+        rv = ailes_store_tenant_add(db, c->p, argv[1], argv[2], &id);
+        if (APR_EEXIST == rv) {
+            return fail("tenant %s exists already", argv[1]);
+        }
+        if (APR_SUCCESS != rv) {
+            return fail("cannot add tenant %s", argv[1]);
+        }
+        printf("tenant %s added\n", argv[1]);
+        fix_owners(c);
+        return 0;
+    }
+    if (argc == 1 && !strcmp(argv[0], "list")) {
+        static const ailes_stmt_t st_list = {
+            "ailesctl_tenant_list", 0,
+            "SELECT slug, name FROM tenants ORDER BY slug"
+        };
+        apr_array_header_t *rows;
+        int i;
+
+        if ((rc = open_main(c, &db)) || (rc = check_latest(db, c->p, "main"))) {
+            return rc;
+        }
+        if (APR_SUCCESS != ailes_db_rows(db, c->p, &st_list, &rows,
+                                         AILES_NOARGS)) {
+            return fail("cannot list tenants");
+        }
+        for (i = 0; i < rows->nelts; i++) {
+            ailes_row_t *row = APR_ARRAY_IDX(rows, i, ailes_row_t *);
+            printf("%s\t%s\n", row->cols[0], row->cols[1]);
+        }
+        return 0;
+    }
+    return usage();
+}
+
+/* The password is the first line of stdin; a terminal gets a prompt with
+ * echo off. The buffer is wiped by the caller. */
+static int read_password(char *buf, size_t size)
+{
+    size_t n;
+
+    if (isatty(STDIN_FILENO)) {
+        apr_size_t len = size;
+        if (APR_SUCCESS != apr_password_get("Password: ", buf, &len)) {
+            return -1;
+        }
+        return 0;
+    }
+    if (!fgets(buf, (int)size, stdin)) {
+        return -1;
+    }
+    n = strlen(buf);
+    if (n && buf[n - 1] != '\n' && !feof(stdin)) {
+        return -1;  /* longer than the buffer: refuse, never truncate */
+    }
+    while (n && (buf[n - 1] == '\n' || buf[n - 1] == '\r')) {
+        buf[--n] = '\0';
+    }
+    return 0;
+}
+
+static int cmd_user_add(ctl_t *c, int argc, const char *const *argv)
+{
+    const char *tenant = NULL, *employee_no = NULL, *role_name = NULL;
+    const char *name = NULL, *hash, *err;
+    char pw[256];
+    ailes_role_t role;
+    ailes_db_t *db, *vault;
+    ailes_vault_key_t *key;
+    ailes_tenant_t *t;
+    apr_dbd_transaction_t *tx;
+    apr_int64_t id;
+    apr_status_t rv;
+    int i, rc;
+
+    for (i = 0; i + 1 < argc; i += 2) {
+        if (!strcmp(argv[i], "--tenant")) {
+            tenant = argv[i + 1];
+        }
+        else if (!strcmp(argv[i], "--employee-no")) {
+            employee_no = argv[i + 1];
+        }
+        else if (!strcmp(argv[i], "--role")) {
+            role_name = argv[i + 1];
+        }
+        else if (!strcmp(argv[i], "--name")) {
+            name = argv[i + 1];
+        }
+        else {
+            return fail("unknown option %s", argv[i]);
+        }
+    }
+    if (i != argc || !tenant || !employee_no || !role_name || !name) {
+        return fail("user add needs --tenant, --employee-no, --role and "
+                    "--name");
+    }
+    if ((err = ailes_parse_slug(c->p, tenant))
+        || (err = ailes_parse_employee_no(c->p, employee_no))) {
+        return fail("%s", err);
+    }
+    if (AILES_ROLE_NONE == (role = ailes_role_parse(role_name))) {
+        return fail("unknown role '%s' (one of %s)", role_name,
+                    ailes_role_list());
+    }
+    if (!*name) {
+        return fail("name is empty");
+    }
+    if (read_password(pw, sizeof(pw)) != 0) {
+        return fail("no password on standard input (or longer than %d "
+                    "bytes)", AILES_PASSWORD_MAX_BYTES);
+    }
+    rv = ailes_password_hash(c->p, pw,
+                             c->conf.bcrypt_cost > 0
+                                 ? c->conf.bcrypt_cost
+                                 : AILES_BCRYPT_COST_DEFAULT, &hash);
+    sodium_memzero(pw, sizeof(pw));
+    if (APR_SUCCESS != rv) {
+        return fail("password refused: it must be 1 to %d bytes (and "
+                    "AilesBcryptCost 4-15)", AILES_PASSWORD_MAX_BYTES);
+    }
+    if ((rc = open_main(c, &db)) || (rc = check_latest(db, c->p, "main"))
+        || (rc = open_vault(c, &vault, &key))
+        || (rc = check_latest(vault, c->p, "vault"))) {
+        return rc;
+    }
+    rv = ailes_store_tenant_by_slug(db, c->p, tenant, &t);
+    if (APR_NOTFOUND == rv) {
+        return fail("no tenant %s (ailesctl tenant add)", tenant);
+    }
+    if (APR_SUCCESS != rv) {
+        return fail("cannot read tenant %s", tenant);
+    }
+    /* The user row commits only once the name is sealed in the vault, so
+     * a vault failure leaves no user without a name behind. */
+    if (APR_SUCCESS != ailes_db_begin(db, c->p, &tx)) {
+        return fail("cannot start a transaction");
+    }
+    rv = ailes_store_user_add(db, c->p, t->id, employee_no, role, hash, &id);
+    if (APR_SUCCESS == rv) {
+        rv = ailes_vault_put(vault, c->p, key, t->id, id, "name", name);
+        if (APR_SUCCESS != rv) {
+            ailes_db_end(db, c->p, tx, 0);
+            return fail("cannot store the name in the vault; nothing added");
+        }
+    }
+    if (APR_SUCCESS != rv) {
+        ailes_db_end(db, c->p, tx, 0);
+        if (APR_EEXIST == rv) {
+            return fail("employee number %s exists already in tenant %s",
+                        employee_no, tenant);
+        }
+        return fail("cannot add user %s", employee_no);
+    }
+    if (APR_SUCCESS != ailes_db_end(db, c->p, tx, 1)) {
+        return fail("cannot commit user %s", employee_no);
+    }
+    printf("user %s (%s) added to tenant %s\n", employee_no,
+           ailes_role_name(role), tenant);
+    fix_owners(c);
+    return 0;
+}
+
+int main(int argc, const char *const *argv)
+{
+    ctl_t c;
+    const char *err;
+    int i = 1;
+
+    if (APR_SUCCESS != apr_app_initialize(&argc, &argv, NULL)) {
+        fputs("ailesctl: cannot initialise APR\n", stderr);
+        return EXIT_FAIL;
+    }
+    atexit(apr_terminate);
+    memset(&c, 0, sizeof(c));
+    if (APR_SUCCESS != apr_pool_create(&c.p, NULL)
+        || ailes_crypto_init() != 0) {
+        return fail("cannot initialise");
+    }
+    ailes_log_set(log_stderr, &c);
+    c.conf_path = getenv("AILES_CONF") ? getenv("AILES_CONF") : DEFAULT_CONF;
+    while (i < argc && argv[i][0] == '-') {
+        if (!strcmp(argv[i], "-f") && i + 1 < argc) {
+            c.conf_path = argv[i + 1];
+            i += 2;
+        }
+        else if (!strcmp(argv[i], "-v")) {
+            c.verbose = 1;
+            i++;
+        }
+        else {
+            return usage();
+        }
+    }
+    if (i >= argc) {
+        return usage();
+    }
+    if (!strcmp(argv[i], "version")) {
+        printf("ailesctl (mod_ailes) 0.1.0\n");
+        return 0;
+    }
+    if (!strcmp(argv[i], "help")) {
+        usage();
+        return 0;
+    }
+    if ((err = ailes_conffile_read(c.p, c.conf_path, &c.conf))) {
+        return fail("%s", err);
+    }
+    if (!strcmp(argv[i], "migrate") && argc - i == 1) {
+        return cmd_migrate(&c);
+    }
+    if (!strcmp(argv[i], "tenant") && argc - i >= 2) {
+        return cmd_tenant(&c, argc - i - 1, argv + i + 1);
+    }
+    if (!strcmp(argv[i], "user") && argc - i >= 2
+        && !strcmp(argv[i + 1], "add")) {
+        return cmd_user_add(&c, argc - i - 2, argv + i + 2);
+    }
+    return usage();
+}

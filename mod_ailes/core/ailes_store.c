@@ -1,0 +1,252 @@
+/* Main-database queries; see ailes_store.h. All SQL of the main database
+ * that the module and the CLI run lives in this file. */
+#include <string.h>
+
+#include <apr_strings.h>
+
+#include "ailes_db.h"
+#include "ailes_store.h"
+#include "ailes_time.h"
+
+static const ailes_stmt_t st_tenant_by_slug = {
+    "ailes_tenant_by_slug", 1,
+    "SELECT id, slug, name FROM tenants WHERE slug = %s"
+};
+
+static const ailes_stmt_t st_tenant_add = {
+    "ailes_tenant_add", 3,
+    "INSERT INTO tenants (slug, name, created_at) VALUES (%s, %s, %lld)"
+};
+
+static const ailes_stmt_t st_user_by_no = {
+    "ailes_user_by_no", 2,
+    "SELECT id, tenant_id, employee_no, role, password_hash, status "
+    "FROM users WHERE tenant_id = %lld AND employee_no = %s"
+};
+
+static const ailes_stmt_t st_user_add = {
+    "ailes_user_add", 6,
+    "INSERT INTO users (tenant_id, employee_no, role, password_hash, "
+    "created_at, updated_at) VALUES (%lld, %s, %s, %s, %lld, %lld)"
+};
+
+static const ailes_stmt_t st_session_add = {
+    "ailes_session_add", 7,
+    "INSERT INTO sessions (id_hash, tenant_id, user_id, csrf_token, "
+    "created_at, last_seen, expires_at) "
+    "VALUES (%s, %lld, %lld, %s, %lld, %lld, %lld)"
+};
+
+static const ailes_stmt_t st_session_get = {
+    "ailes_session_get", 2,
+    "SELECT s.id_hash, s.tenant_id, t.slug, s.user_id, u.employee_no, "
+    "u.role, s.csrf_token, s.created_at, s.last_seen, s.expires_at "
+    "FROM sessions s "
+    "JOIN tenants t ON t.id = s.tenant_id "
+    "JOIN users u ON u.id = s.user_id AND u.tenant_id = s.tenant_id "
+    "WHERE t.slug = %s AND s.id_hash = %s AND u.status = 'active'"
+};
+
+static const ailes_stmt_t st_session_touch = {
+    "ailes_session_touch", 3,
+    "UPDATE sessions SET last_seen = %lld "
+    "WHERE tenant_id = %lld AND id_hash = %s"
+};
+
+static const ailes_stmt_t st_session_delete = {
+    "ailes_session_delete", 2,
+    "DELETE FROM sessions WHERE tenant_id = %lld AND id_hash = %s"
+};
+
+static const ailes_stmt_t st_audit_add = {
+    "ailes_audit_add", 8,
+    "INSERT INTO audit (tenant_id, at_us, actor, action, target, client_ip, "
+    "outcome, request_id) VALUES (%lld, %lld, %s, %s, %s, %s, %s, %s)"
+};
+
+static const ailes_stmt_t st_ping = {
+    "ailes_ping", 0,
+    "SELECT COUNT(*) FROM ailes_schema"
+};
+
+static const char *now_sec(apr_pool_t *p)
+{
+    return ailes_db_int(p, ailes_time_sec(apr_time_now()));
+}
+
+apr_status_t ailes_store_tenant_by_slug(ailes_db_t *db, apr_pool_t *p,
+                                        const char *slug, ailes_tenant_t **t)
+{
+    ailes_row_t *row;
+    apr_status_t rv;
+
+    *t = NULL;
+    rv = ailes_db_row(db, p, &st_tenant_by_slug, &row, AILES_ARGS(slug));
+    if (APR_SUCCESS == rv) {
+        ailes_tenant_t *out = apr_pcalloc(p, sizeof(*out));
+        out->id = ailes_row_int(row, 0);
+        out->slug = row->cols[1];
+        out->name = row->cols[2];
+        *t = out;
+    }
+    return rv;
+}
+
+apr_status_t ailes_store_tenant_add(ailes_db_t *db, apr_pool_t *p,
+                                    const char *slug, const char *name,
+                                    apr_int64_t *id)
+{
+    ailes_tenant_t *t;
+    apr_status_t rv;
+
+    *id = 0;
+    rv = ailes_store_tenant_by_slug(db, p, slug, &t);
+    if (APR_SUCCESS == rv) {
+        return APR_EEXIST;
+    }
+    if (APR_NOTFOUND != rv) {
+        return rv;
+    }
+    rv = ailes_db_exec(db, p, &st_tenant_add, NULL,
+                       AILES_ARGS(slug, name, now_sec(p)));
+    if (APR_SUCCESS == rv) {
+        rv = ailes_store_tenant_by_slug(db, p, slug, &t);
+        if (APR_SUCCESS == rv) {
+            *id = t->id;
+        }
+    }
+    return rv;
+}
+
+static ailes_user_t *user_from_row(apr_pool_t *p, const ailes_row_t *row)
+{
+    ailes_user_t *u = apr_pcalloc(p, sizeof(*u));
+
+    u->id = ailes_row_int(row, 0);
+    u->tenant_id = ailes_row_int(row, 1);
+    u->employee_no = row->cols[2];
+    u->role = ailes_role_parse(row->cols[3]);
+    u->password_hash = row->cols[4];
+    u->status = row->cols[5];
+    return u;
+}
+
+apr_status_t ailes_store_user_by_no(ailes_db_t *db, apr_pool_t *p,
+                                    apr_int64_t tenant_id,
+                                    const char *employee_no, ailes_user_t **u)
+{
+    ailes_row_t *row;
+    apr_status_t rv;
+
+    *u = NULL;
+    rv = ailes_db_row(db, p, &st_user_by_no, &row,
+                      AILES_ARGS(ailes_db_int(p, tenant_id), employee_no));
+    if (APR_SUCCESS == rv) {
+        *u = user_from_row(p, row);
+    }
+    return rv;
+}
+
+apr_status_t ailes_store_user_add(ailes_db_t *db, apr_pool_t *p,
+                                  apr_int64_t tenant_id,
+                                  const char *employee_no, ailes_role_t role,
+                                  const char *password_hash, apr_int64_t *id)
+{
+    ailes_user_t *u;
+    const char *now = now_sec(p);
+    apr_status_t rv;
+
+    *id = 0;
+    rv = ailes_store_user_by_no(db, p, tenant_id, employee_no, &u);
+    if (APR_SUCCESS == rv) {
+        return APR_EEXIST;
+    }
+    if (APR_NOTFOUND != rv) {
+        return rv;
+    }
+    rv = ailes_db_exec(db, p, &st_user_add, NULL,
+                       AILES_ARGS(ailes_db_int(p, tenant_id), employee_no,
+                                  ailes_role_name(role), password_hash, now,
+                                  now));
+    if (APR_SUCCESS == rv) {
+        rv = ailes_store_user_by_no(db, p, tenant_id, employee_no, &u);
+        if (APR_SUCCESS == rv) {
+            *id = u->id;
+        }
+    }
+    return rv;
+}
+
+apr_status_t ailes_store_session_add(ailes_db_t *db, apr_pool_t *p,
+                                     const ailes_session_t *s)
+{
+    return ailes_db_exec(db, p, &st_session_add, NULL,
+                         AILES_ARGS(s->id_hash, ailes_db_int(p, s->tenant_id),
+                                    ailes_db_int(p, s->user_id),
+                                    s->csrf_token,
+                                    ailes_db_int(p, s->created_at),
+                                    ailes_db_int(p, s->last_seen),
+                                    ailes_db_int(p, s->expires_at)));
+}
+
+apr_status_t ailes_store_session_get(ailes_db_t *db, apr_pool_t *p,
+                                     const char *tenant_slug,
+                                     const char *id_hash, ailes_session_t **s)
+{
+    ailes_row_t *row;
+    apr_status_t rv;
+
+    *s = NULL;
+    rv = ailes_db_row(db, p, &st_session_get, &row,
+                      AILES_ARGS(tenant_slug, id_hash));
+    if (APR_SUCCESS == rv) {
+        ailes_session_t *out = apr_pcalloc(p, sizeof(*out));
+        out->id_hash = row->cols[0];
+        out->tenant_id = ailes_row_int(row, 1);
+        out->tenant_slug = row->cols[2];
+        out->user_id = ailes_row_int(row, 3);
+        out->employee_no = row->cols[4];
+        out->role = ailes_role_parse(row->cols[5]);
+        out->csrf_token = row->cols[6];
+        out->created_at = ailes_row_int(row, 7);
+        out->last_seen = ailes_row_int(row, 8);
+        out->expires_at = ailes_row_int(row, 9);
+        *s = out;
+    }
+    return rv;
+}
+
+apr_status_t ailes_store_session_touch(ailes_db_t *db, apr_pool_t *p,
+                                       apr_int64_t tenant_id,
+                                       const char *id_hash, apr_int64_t now)
+{
+    return ailes_db_exec(db, p, &st_session_touch, NULL,
+                         AILES_ARGS(ailes_db_int(p, now),
+                                    ailes_db_int(p, tenant_id), id_hash));
+}
+
+apr_status_t ailes_store_session_delete(ailes_db_t *db, apr_pool_t *p,
+                                        apr_int64_t tenant_id,
+                                        const char *id_hash)
+{
+    return ailes_db_exec(db, p, &st_session_delete, NULL,
+                         AILES_ARGS(ailes_db_int(p, tenant_id), id_hash));
+}
+
+apr_status_t ailes_store_audit_add(ailes_db_t *db, apr_pool_t *p,
+                                   const ailes_audit_rec_t *a)
+{
+    return ailes_db_exec(db, p, &st_audit_add, NULL,
+                         AILES_ARGS(a->tenant_id ? ailes_db_int(p, a->tenant_id)
+                                                 : NULL,
+                                    ailes_db_int(p, (apr_int64_t)a->at),
+                                    a->actor, a->action, a->target,
+                                    a->client_ip, a->outcome, a->request_id));
+}
+
+apr_status_t ailes_store_ping(ailes_db_t *db, apr_pool_t *p)
+{
+    ailes_row_t *row;
+
+    return ailes_db_row(db, p, &st_ping, &row, AILES_NOARGS);
+}

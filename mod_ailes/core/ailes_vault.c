@@ -1,0 +1,281 @@
+/* Vault sealing and storage; see ailes_vault.h. */
+#include <string.h>
+#include <sys/stat.h>
+
+#include <apr_file_io.h>
+#include <apr_strings.h>
+#include <openssl/evp.h>
+#include <sodium.h>
+
+#include "ailes_db.h"
+#include "ailes_log.h"
+#include "ailes_time.h"
+#include "ailes_vault.h"
+
+static const ailes_stmt_t st_put = {
+    "ailes_vault_put", 7,
+    "INSERT INTO vault_fields (tenant_id, user_id, field, key_id, nonce, "
+    "ciphertext, updated_at) VALUES (%lld, %lld, %s, %s, %s, %s, %lld) "
+    "ON CONFLICT (tenant_id, user_id, field) DO UPDATE SET "
+    "key_id = excluded.key_id, nonce = excluded.nonce, "
+    "ciphertext = excluded.ciphertext, updated_at = excluded.updated_at"
+};
+
+static const ailes_stmt_t st_get = {
+    "ailes_vault_get", 3,
+    "SELECT key_id, nonce, ciphertext FROM vault_fields "
+    "WHERE tenant_id = %lld AND user_id = %lld AND field = %s"
+};
+
+static apr_status_t wipe_key(void *data)
+{
+    sodium_memzero(data, sizeof(ailes_vault_key_t));
+    return APR_SUCCESS;
+}
+
+ailes_vault_key_t *ailes_vault_key_make(apr_pool_t *p,
+                                        const unsigned char *raw)
+{
+    ailes_vault_key_t *k = apr_pcalloc(p, sizeof(*k));
+    unsigned char md[crypto_hash_sha256_BYTES];
+
+    memcpy(k->key, raw, AILES_VAULT_KEY_BYTES);
+    crypto_hash_sha256(md, raw, AILES_VAULT_KEY_BYTES);
+    sodium_bin2hex(k->id, sizeof(k->id), md, 8);
+    apr_pool_cleanup_register(p, k, wipe_key, apr_pool_cleanup_null);
+    return k;
+}
+
+const char *ailes_vault_key_load(apr_pool_t *p, const char *path,
+                                 ailes_vault_key_t **key)
+{
+    unsigned char raw[AILES_VAULT_KEY_BYTES + 1];
+    struct stat st;
+    apr_file_t *f;
+    apr_size_t n = sizeof(raw);
+    apr_status_t rv;
+
+    *key = NULL;
+    if (!path) {
+        return "no vault key file configured (AilesVaultKeyFile)";
+    }
+    if (stat(path, &st) != 0) {
+        return apr_psprintf(p, "vault key file %s does not exist", path);
+    }
+    if (!S_ISREG(st.st_mode)) {
+        return apr_psprintf(p, "vault key file %s is not a regular file",
+                            path);
+    }
+    if (st.st_mode & (S_IRWXG | S_IRWXO)) {
+        return apr_psprintf(p, "vault key file %s must not be accessible by "
+                            "group or others (chmod 0400)", path);
+    }
+    if (st.st_size != AILES_VAULT_KEY_BYTES) {
+        return apr_psprintf(p, "vault key file %s must hold exactly %d bytes "
+                            "(it has %ld)", path, AILES_VAULT_KEY_BYTES,
+                            (long)st.st_size);
+    }
+    rv = apr_file_open(&f, path, APR_FOPEN_READ | APR_FOPEN_BINARY, 0, p);
+    if (APR_SUCCESS != rv) {
+        return apr_psprintf(p, "cannot read vault key file %s", path);
+    }
+    rv = apr_file_read_full(f, raw, sizeof(raw), &n);
+    apr_file_close(f);
+    if (n != AILES_VAULT_KEY_BYTES) {
+        sodium_memzero(raw, sizeof(raw));
+        return apr_psprintf(p, "vault key file %s must hold exactly %d bytes",
+                            path, AILES_VAULT_KEY_BYTES);
+    }
+    *key = ailes_vault_key_make(p, raw);
+    sodium_memzero(raw, sizeof(raw));
+    return NULL;
+}
+
+/* "ailes-vault-v1" NUL tenant NUL user NUL field NUL: unambiguous because
+ * no part contains NUL. */
+static const char *make_aad(apr_pool_t *p, apr_int64_t tenant_id,
+                            apr_int64_t user_id, const char *field,
+                            int *len)
+{
+    const char *parts[4];
+    size_t total = 0, i, n;
+    char *buf, *w;
+
+    parts[0] = "ailes-vault-v1";
+    parts[1] = ailes_db_int(p, tenant_id);
+    parts[2] = ailes_db_int(p, user_id);
+    parts[3] = field;
+    for (i = 0; i < 4; i++) {
+        total += strlen(parts[i]) + 1;
+    }
+    buf = w = apr_palloc(p, total);
+    for (i = 0; i < 4; i++) {
+        n = strlen(parts[i]) + 1;
+        memcpy(w, parts[i], n);
+        w += n;
+    }
+    *len = (int)total;
+    return buf;
+}
+
+static const char *b64(apr_pool_t *p, const unsigned char *bin, size_t n)
+{
+    size_t len = sodium_base64_encoded_len(n, sodium_base64_VARIANT_ORIGINAL);
+    char *out = apr_palloc(p, len);
+
+    return sodium_bin2base64(out, len, bin, n, sodium_base64_VARIANT_ORIGINAL);
+}
+
+static unsigned char *unb64(apr_pool_t *p, const char *s, size_t *n)
+{
+    size_t max = strlen(s);
+    unsigned char *out = apr_palloc(p, max + 1);
+
+    if (sodium_base642bin(out, max + 1, s, strlen(s), NULL, n, NULL,
+                          sodium_base64_VARIANT_ORIGINAL) != 0) {
+        return NULL;
+    }
+    return out;
+}
+
+apr_status_t ailes_vault_seal(apr_pool_t *p, const ailes_vault_key_t *key,
+                              apr_int64_t tenant_id, apr_int64_t user_id,
+                              const char *field, const char *plain,
+                              const char **nonce_b64, const char **ct_b64)
+{
+    unsigned char nonce[AILES_VAULT_NONCE_BYTES];
+    unsigned char *ct;
+    int plen = (int)strlen(plain), aadlen, n = 0, total = 0;
+    const char *aad = make_aad(p, tenant_id, user_id, field, &aadlen);
+    EVP_CIPHER_CTX *ctx;
+    apr_status_t rv = APR_EGENERAL;
+
+    *nonce_b64 = *ct_b64 = NULL;
+    randombytes_buf(nonce, sizeof(nonce));
+    ct = apr_palloc(p, (apr_size_t)plen + AILES_VAULT_TAG_BYTES);
+    if (!(ctx = EVP_CIPHER_CTX_new())) {
+        return APR_ENOMEM;
+    }
+    if (1 != EVP_EncryptInit_ex(ctx, EVP_aes_256_gcm(), NULL, key->key, nonce)
+        || 1 != EVP_EncryptUpdate(ctx, NULL, &n, (const unsigned char *)aad,
+                                  aadlen)
+        || 1 != EVP_EncryptUpdate(ctx, ct, &n, (const unsigned char *)plain,
+                                  plen)) {
+        goto leave;
+    }
+    total = n;
+    if (1 != EVP_EncryptFinal_ex(ctx, ct + total, &n)) {
+        goto leave;
+    }
+    total += n;
+    if (1 != EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_GET_TAG,
+                                 AILES_VAULT_TAG_BYTES, ct + total)) {
+        goto leave;
+    }
+    total += AILES_VAULT_TAG_BYTES;
+    *nonce_b64 = b64(p, nonce, sizeof(nonce));
+    *ct_b64 = b64(p, ct, (size_t)total);
+    rv = APR_SUCCESS;
+leave:
+    EVP_CIPHER_CTX_free(ctx);
+    return rv;
+}
+
+apr_status_t ailes_vault_open(apr_pool_t *p, const ailes_vault_key_t *key,
+                              apr_int64_t tenant_id, apr_int64_t user_id,
+                              const char *field, const char *key_id,
+                              const char *nonce_b64, const char *ct_b64,
+                              const char **plain)
+{
+    unsigned char *nonce, *ct, *out;
+    size_t nlen = 0, clen = 0;
+    int aadlen, n = 0, total = 0;
+    const char *aad = make_aad(p, tenant_id, user_id, field, &aadlen);
+    EVP_CIPHER_CTX *ctx;
+    apr_status_t rv = APR_EGENERAL;
+
+    *plain = NULL;
+    if (!key_id || strcmp(key_id, key->id)) {
+        return APR_EINVAL;
+    }
+    nonce = unb64(p, nonce_b64, &nlen);
+    ct = unb64(p, ct_b64, &clen);
+    if (!nonce || !ct || nlen != AILES_VAULT_NONCE_BYTES
+        || clen < AILES_VAULT_TAG_BYTES) {
+        return APR_EGENERAL;
+    }
+    clen -= AILES_VAULT_TAG_BYTES;
+    out = apr_palloc(p, clen + 1);
+    if (!(ctx = EVP_CIPHER_CTX_new())) {
+        return APR_ENOMEM;
+    }
+    if (1 != EVP_DecryptInit_ex(ctx, EVP_aes_256_gcm(), NULL, key->key, nonce)
+        || 1 != EVP_DecryptUpdate(ctx, NULL, &n, (const unsigned char *)aad,
+                                  aadlen)
+        || 1 != EVP_DecryptUpdate(ctx, out, &n, ct, (int)clen)) {
+        goto leave;
+    }
+    total = n;
+    if (1 != EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_SET_TAG,
+                                 AILES_VAULT_TAG_BYTES, ct + clen)
+        || 1 != EVP_DecryptFinal_ex(ctx, out + total, &n)) {
+        goto leave;
+    }
+    total += n;
+    out[total] = '\0';
+    *plain = (const char *)out;
+    rv = APR_SUCCESS;
+leave:
+    EVP_CIPHER_CTX_free(ctx);
+    if (APR_SUCCESS != rv) {
+        sodium_memzero(out, clen + 1);
+    }
+    return rv;
+}
+
+apr_status_t ailes_vault_put(ailes_db_t *vdb, apr_pool_t *p,
+                             const ailes_vault_key_t *key,
+                             apr_int64_t tenant_id, apr_int64_t user_id,
+                             const char *field, const char *plain)
+{
+    const char *nonce, *ct;
+    apr_status_t rv;
+
+    rv = ailes_vault_seal(p, key, tenant_id, user_id, field, plain, &nonce,
+                          &ct);
+    if (APR_SUCCESS != rv) {
+        return rv;
+    }
+    return ailes_db_exec(vdb, p, &st_put, NULL,
+                         AILES_ARGS(ailes_db_int(p, tenant_id),
+                                    ailes_db_int(p, user_id), field, key->id,
+                                    nonce, ct,
+                                    ailes_db_int(p, ailes_time_sec(
+                                                        apr_time_now()))));
+}
+
+apr_status_t ailes_vault_get(ailes_db_t *vdb, apr_pool_t *p,
+                             const ailes_vault_key_t *key,
+                             apr_int64_t tenant_id, apr_int64_t user_id,
+                             const char *field, const char **plain)
+{
+    ailes_row_t *row;
+    apr_status_t rv;
+
+    *plain = NULL;
+    rv = ailes_db_row(vdb, p, &st_get, &row,
+                      AILES_ARGS(ailes_db_int(p, tenant_id),
+                                 ailes_db_int(p, user_id), field));
+    if (APR_SUCCESS != rv) {
+        return rv;
+    }
+    rv = ailes_vault_open(p, key, tenant_id, user_id, field, row->cols[0],
+                          row->cols[1], row->cols[2], plain);
+    if (APR_SUCCESS != rv) {
+        ailes_log(AILES_LOG_ERR, rv,
+                  AILES_LOGNO(00010) "vault field %s of user %" APR_INT64_T_FMT
+                  " in tenant %" APR_INT64_T_FMT " does not open with key %s",
+                  field, user_id, tenant_id, key->id);
+    }
+    return rv;
+}

@@ -1,0 +1,280 @@
+/* JSON API dispatch and shared response helpers; see ailes_api.h. */
+#include <httpd.h>
+#include <string.h>
+#include <strings.h>
+
+#include <apr_strings.h>
+#include <http_core.h>
+#include <http_log.h>
+#include <http_protocol.h>
+#include <http_request.h>
+
+#include "ailes_api.h"
+#include "ailes_auth.h"
+#include "ailes_config.h"
+#include "ailes_json.h"
+#include "ailes_log.h"
+#include "ailes_request.h"
+#include "ailes_store.h"
+#include "ailes_token.h"
+
+APLOG_USE_MODULE(ailes);
+
+static const ailes_api_route_t *const route_tables[] = {
+    ailes_api_health_routes,
+    ailes_api_session_routes,
+    NULL
+};
+
+static void security_headers(request_rec *r)
+{
+    apr_table_t *h = r->err_headers_out;
+
+    apr_table_setn(h, "Cache-Control", "no-store");
+    apr_table_setn(h, "X-Content-Type-Options", "nosniff");
+    apr_table_setn(h, "X-Frame-Options", "DENY");
+    apr_table_setn(h, "Referrer-Policy", "no-referrer");
+    apr_table_setn(h, "Content-Security-Policy",
+                   "default-src 'none'; frame-ancestors 'none'");
+}
+
+int ailes_api_json(request_rec *r, int status, json_t *body)
+{
+    const char *s = ailes_json_dump(r->pool, body);
+
+    r->status = status;
+    ap_set_content_type(r, "application/json; charset=utf-8");
+    ap_set_content_length(r, (apr_off_t)strlen(s) + 1);
+    ap_rputs(s, r);
+    ap_rputc('\n', r);
+    return OK;
+}
+
+int ailes_api_error(request_rec *r, int status, const char *code,
+                    const char *message)
+{
+    json_t *body = ailes_json_pool(r->pool,
+                                   json_pack("{s:{s:s,s:s}}", "error", "code",
+                                             code, "message", message));
+
+    return ailes_api_json(r, status, body);
+}
+
+int ailes_api_no_content(request_rec *r)
+{
+    r->status = HTTP_NO_CONTENT;
+    return OK;
+}
+
+static int is_json_type(const char *ct)
+{
+    size_t n = strlen("application/json");
+
+    return ct && !strncasecmp(ct, "application/json", n)
+           && (ct[n] == '\0' || ct[n] == ';' || ct[n] == ' ');
+}
+
+json_t *ailes_api_read_json(request_rec *r)
+{
+    apr_size_t cap = 4096, len = 0;
+    char *buf;
+    json_t *obj = NULL;
+    long got;
+
+    if (!is_json_type(apr_table_get(r->headers_in, "Content-Type"))) {
+        ailes_api_error(r, HTTP_UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type",
+                        "the body must be application/json");
+        return NULL;
+    }
+    if (OK != ap_setup_client_block(r, REQUEST_CHUNKED_DECHUNK)) {
+        ailes_api_error(r, HTTP_BAD_REQUEST, "bad_request",
+                        "the request body cannot be read");
+        return NULL;
+    }
+    if (r->remaining > AILES_API_MAX_JSON) {
+        ailes_api_error(r, HTTP_REQUEST_ENTITY_TOO_LARGE, "too_large",
+                        "the request body is too large");
+        return NULL;
+    }
+    buf = apr_palloc(r->pool, cap);
+    if (ap_should_client_block(r)) {
+        for (;;) {
+            if (len == cap) {
+                char *bigger;
+                if (cap >= AILES_API_MAX_JSON) {
+                    ailes_api_error(r, HTTP_REQUEST_ENTITY_TOO_LARGE,
+                                    "too_large",
+                                    "the request body is too large");
+                    return NULL;
+                }
+                bigger = apr_palloc(r->pool, cap * 2);
+                memcpy(bigger, buf, len);
+                buf = bigger;
+                cap *= 2;
+            }
+            got = ap_get_client_block(r, buf + len, cap - len);
+            if (got < 0) {
+                ailes_api_error(r, HTTP_BAD_REQUEST, "bad_request",
+                                "the request body cannot be read");
+                return NULL;
+            }
+            if (got == 0) {
+                break;
+            }
+            len += (apr_size_t)got;
+        }
+    }
+    switch (ailes_json_parse_object(r->pool, buf, len, &obj)) {
+    case AILES_JSON_OK:
+        return obj;
+    case AILES_JSON_NOT_OBJECT:
+        ailes_api_error(r, HTTP_BAD_REQUEST, "bad_json",
+                        "the body must be a JSON object");
+        return NULL;
+    default:
+        ailes_api_error(r, HTTP_BAD_REQUEST, "bad_json",
+                        "the body is not valid JSON (UTF-8)");
+        return NULL;
+    }
+}
+
+/* Matches route against pattern; "{name}" matches one non-empty segment,
+ * captured in order into params. */
+static int match(const char *pattern, const char *route,
+                 const char **params, apr_pool_t *p)
+{
+    int n = 0;
+
+    while (*pattern && *route) {
+        if (*pattern == '{') {
+            const char *end = strchr(route, '/');
+            size_t len = end ? (size_t)(end - route) : strlen(route);
+            if (len == 0 || n >= AILES_API_MAX_PARAMS) {
+                return 0;
+            }
+            params[n++] = apr_pstrmemdup(p, route, len);
+            route += len;
+            pattern = strchr(pattern, '}');
+            if (!pattern) {
+                return 0;
+            }
+            pattern++;
+            continue;
+        }
+        if (*pattern != *route) {
+            return 0;
+        }
+        pattern++;
+        route++;
+    }
+    return !*pattern && !*route;
+}
+
+static int is_write(int method)
+{
+    return method != M_GET && method != M_OPTIONS;
+}
+
+static int dispatch(request_rec *r, const char *route)
+{
+    const ailes_api_route_t *const *t;
+    const ailes_api_route_t *rt, *found = NULL;
+    ailes_api_ctx_t ctx;
+    const char *allow = NULL;
+    ailes_req_t *q = ailes_req(r);
+
+    memset(&ctx, 0, sizeof(ctx));
+    ctx.route = route;
+    for (t = route_tables; *t && !found; t++) {
+        for (rt = *t; rt->path && !found; rt++) {
+            const char *params[AILES_API_MAX_PARAMS] = { NULL };
+            if (!match(rt->path, route, params, r->pool)) {
+                continue;
+            }
+            allow = allow ? apr_pstrcat(r->pool, allow, ", ",
+                                        ap_method_name_of(r->pool, rt->method),
+                                        NULL)
+                          : ap_method_name_of(r->pool, rt->method);
+            if (rt->method == r->method_number) {
+                found = rt;
+                memcpy(ctx.params, params, sizeof(params));
+            }
+        }
+    }
+    if (!found) {
+        if (allow) {
+            apr_table_setn(r->err_headers_out, "Allow", allow);
+            return ailes_api_error(r, HTTP_METHOD_NOT_ALLOWED,
+                                   "method_not_allowed",
+                                   "method not allowed on this resource");
+        }
+        return ailes_api_error(r, HTTP_NOT_FOUND, "not_found",
+                               "no such resource");
+    }
+    if (found->access != AILES_API_PUBLIC && !q->tenant) {
+        return ailes_api_error(r, HTTP_NOT_FOUND, "unknown_tenant",
+                               "this host serves no tenant");
+    }
+    if (found->access == AILES_API_SESSION) {
+        switch (ailes_session_resolve(r, &ctx.session)) {
+        case AILES_SESSION_OK:
+            break;
+        case AILES_SESSION_UNAVAILABLE:
+            return ailes_api_error(r, HTTP_SERVICE_UNAVAILABLE,
+                                   "unavailable",
+                                   "the service is temporarily unavailable");
+        default:
+            return ailes_api_error(r, HTTP_UNAUTHORIZED, "unauthenticated",
+                                   "log in first");
+        }
+        /* CSRF: every state-changing request made with a session carries
+         * the session's token in a header a cross-site form cannot set. */
+        if (is_write(r->method_number)
+            && !ailes_token_equal(apr_table_get(r->headers_in,
+                                                "X-CSRF-Token"),
+                                  ctx.session->csrf_token)) {
+            return ailes_api_error(r, HTTP_FORBIDDEN, "csrf",
+                                   "missing or wrong X-CSRF-Token");
+        }
+    }
+    return found->fn(r, &ctx);
+}
+
+/* The route is the URI below the <Location> that set the handler:
+ * /api/v1/me under <Location /api> is "/v1/me". Modules that set no
+ * directive in a <Location> get no per-dir config of their own there, so
+ * the section's path comes from core's; when it does not end right before
+ * "/v1/" (a nested section, a LocationMatch), the route starts at the
+ * first "/v1/" segment. */
+static const char *api_route(request_rec *r)
+{
+    core_dir_config *cd = ap_get_core_module_config(r->per_dir_config);
+    const char *uri = r->uri;
+    const char *v1;
+
+    if (cd && cd->d && !cd->r && cd->d[0] == '/') {
+        size_t blen = strlen(cd->d);
+        while (blen && cd->d[blen - 1] == '/') {
+            blen--;
+        }
+        if (!strncmp(uri, cd->d, blen) && !strncmp(uri + blen, "/v1/", 4)) {
+            return uri + blen;
+        }
+    }
+    v1 = strstr(uri, "/v1/");
+    return v1 ? v1 : uri;
+}
+
+static int api_handler(request_rec *r)
+{
+    if (!r->handler || strcmp(r->handler, "ailes-api")) {
+        return DECLINED;
+    }
+    security_headers(r);
+    return dispatch(r, api_route(r));
+}
+
+void ailes_api_register_hooks(apr_pool_t *p)
+{
+    ap_hook_handler(api_handler, NULL, NULL, APR_HOOK_MIDDLE);
+}

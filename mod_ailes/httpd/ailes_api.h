@@ -1,0 +1,64 @@
+/* The JSON API handler (SetHandler ailes-api): routing, request bodies,
+ * responses and errors. Endpoint files (ailes_api_<area>.c) hold the
+ * handlers; this file holds what they share.
+ *
+ * Every response the API writes carries the security headers and
+ * Cache-Control: no-store. Errors are {"error":{"code","message"}}.
+ */
+#ifndef AILES_API_H
+#define AILES_API_H
+
+#include <httpd.h>
+#include <jansson.h>
+
+struct ailes_session;
+
+#define AILES_API_MAX_PARAMS 4
+/* JSON request bodies larger than this are refused with 413 (AilesMaxBody
+ * comes with the login issue). */
+#define AILES_API_MAX_JSON (1024 * 1024)
+
+typedef struct ailes_api_ctx {
+    const char *route;                          /* "/v1/..." */
+    const char *params[AILES_API_MAX_PARAMS];   /* {name} segments */
+    struct ailes_session *session;              /* set for AUTH routes */
+} ailes_api_ctx_t;
+
+typedef int ailes_api_fn(request_rec *r, ailes_api_ctx_t *ctx);
+
+typedef enum {
+    AILES_API_PUBLIC = 0,   /* no session, no tenant needed */
+    AILES_API_TENANT,       /* a tenant host, no session */
+    AILES_API_SESSION       /* a live session (and CSRF on writes) */
+} ailes_api_access_t;
+
+typedef struct ailes_api_route {
+    int method;                 /* M_GET, M_POST, ... */
+    const char *path;           /* "/v1/users/{employee_no}" */
+    ailes_api_access_t access;
+    ailes_api_fn *fn;
+} ailes_api_route_t;
+
+/* Route tables of the endpoint files, each terminated by a NULL path. */
+extern const ailes_api_route_t ailes_api_health_routes[];
+extern const ailes_api_route_t ailes_api_session_routes[];
+
+/* Writes a JSON response with the given status; returns OK. */
+int ailes_api_json(request_rec *r, int status, json_t *body);
+
+/* Writes {"error":{"code","message"}} with the given status; returns OK.
+ * code and message are ours, never request data. */
+int ailes_api_error(request_rec *r, int status, const char *code,
+                    const char *message);
+
+/* 204 No Content; returns OK. */
+int ailes_api_no_content(request_rec *r);
+
+/* Reads the request body as one JSON object (Content-Type
+ * application/json, at most AILES_API_MAX_JSON bytes, UTF-8). On failure
+ * the error response is written and NULL is returned. */
+json_t *ailes_api_read_json(request_rec *r);
+
+void ailes_api_register_hooks(apr_pool_t *p);
+
+#endif

@@ -1,0 +1,51 @@
+/* Configuration of mod_ailes: directives, their defaults, and the state
+ * set up once per process from them.
+ *
+ * Threading: everything here is written during configuration (single
+ * threaded) or child_init (before worker threads) and only read afterwards,
+ * except the vault connection pool, which is an apr_reslist (thread-safe).
+ */
+#ifndef AILES_CONFIG_H
+#define AILES_CONFIG_H
+
+#include <apr_reslist.h>
+#include <httpd.h>
+#include <http_config.h>
+
+struct ailes_vault_key;
+
+/* Settings that exist once per httpd (main server only). */
+typedef struct ailes_global {
+    const char *vault_driver;           /* AilesVaultDB */
+    const char *vault_params;
+    const char *vault_key_file;         /* AilesVaultKeyFile */
+    struct ailes_vault_key *vault_key;  /* loaded when the directive is read */
+    int bcrypt_cost;                    /* AilesBcryptCost, -1 = unset */
+    const char *dummy_hash;             /* post_config: for unknown users */
+    apr_reslist_t *vault_pool;          /* child_init */
+    int tenants_configured;             /* some server has AilesTenant */
+} ailes_global_t;
+
+typedef struct ailes_srv_conf {
+    ailes_global_t *g;                  /* shared by all servers */
+    const char *tenant;                 /* AilesTenant, NULL = none */
+    int cookie_secure;                  /* AilesCookieSecure, -1 = unset */
+} ailes_srv_conf_t;
+
+extern module AP_MODULE_DECLARE_DATA ailes_module;
+extern const command_rec ailes_cmds[];
+
+void *ailes_create_srv_conf(apr_pool_t *p, server_rec *s);
+void *ailes_merge_srv_conf(apr_pool_t *p, void *basev, void *addv);
+
+ailes_srv_conf_t *ailes_srv_conf(const server_rec *s);
+
+/* Typed getters: the one place per default. */
+int ailes_conf_bcrypt_cost(const ailes_global_t *g);
+int ailes_conf_cookie_secure(const ailes_srv_conf_t *sc);
+const char *ailes_conf_cookie_name(const ailes_srv_conf_t *sc);
+
+/* Cross-checks that need the whole configuration. NULL or an error. */
+const char *ailes_conf_check(apr_pool_t *p, server_rec *s);
+
+#endif

@@ -1,0 +1,195 @@
+/* Tenant routing and per-request resources; see ailes_request.h. */
+#include <httpd.h>
+#include <apr_dbd.h>
+#include <apr_optional.h>
+#include <apr_strings.h>
+#include <http_log.h>
+#include <http_protocol.h>
+#include <http_request.h>
+#include <mod_dbd.h>
+
+#include "ailes_config.h"
+#include "ailes_db.h"
+#include "ailes_log.h"
+#include "ailes_request.h"
+#include "ailes_store.h"
+
+APLOG_USE_MODULE(ailes);
+
+static APR_OPTIONAL_FN_TYPE(ap_dbd_acquire) *dbd_acquire;
+
+ailes_req_t *ailes_req(request_rec *r)
+{
+    ailes_req_t *q = ap_get_module_config(r->request_config, &ailes_module);
+
+    if (!q) {
+        /* Subrequests and internal redirects see the main request's state,
+         * so a session is resolved once per client request. */
+        if (r->main) {
+            q = ailes_req(r->main);
+        }
+        else if (r->prev) {
+            q = ailes_req(r->prev);
+        }
+        else {
+            q = apr_pcalloc(r->pool, sizeof(*q));
+            q->tenant = ailes_srv_conf(r->server)->tenant;
+        }
+        ap_set_module_config(r->request_config, &ailes_module, q);
+    }
+    return q;
+}
+
+/* post_read_request: bind the request to the tenant of its virtual host.
+ * (Path-prefix tenants come with the tenants issue.) */
+static int route_tenant(request_rec *r)
+{
+    (void)ailes_req(r);
+    return DECLINED;
+}
+
+static void retrieve_optional_fns(void)
+{
+    dbd_acquire = APR_RETRIEVE_OPTIONAL_FN(ap_dbd_acquire);
+}
+
+ailes_db_t *ailes_req_db(request_rec *r)
+{
+    ailes_req_t *q = ailes_req(r);
+    ap_dbd_t *dbd;
+
+    if (q->db || q->db_failed) {
+        return q->db;
+    }
+    dbd = dbd_acquire ? dbd_acquire(r) : NULL;
+    if (!dbd) {
+        q->db_failed = 1;
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, AILES_LOGNO(00101)
+                      "main database unavailable (mod_dbd gave no "
+                      "connection)");
+        return NULL;
+    }
+    q->db = ailes_db_wrap(r->pool, dbd->driver, dbd->handle, dbd->prepared,
+                          dbd->pool);
+    return q->db;
+}
+
+/* --- the vault pool ------------------------------------------------------ */
+
+static apr_status_t vault_construct(void **res, void *params, apr_pool_t *p)
+{
+    ailes_global_t *g = params;
+    ailes_db_t *db;
+    const char *err;
+    apr_status_t rv;
+
+    rv = ailes_db_open(p, g->vault_driver, g->vault_params, &db, &err);
+    if (APR_SUCCESS != rv) {
+        ailes_log(AILES_LOG_ERR, rv, AILES_LOGNO(00102) "vault: %s", err);
+        return rv;
+    }
+    *res = db;
+    return APR_SUCCESS;
+}
+
+static apr_status_t vault_destruct(void *res, void *params, apr_pool_t *p)
+{
+    ailes_db_close(res);
+    return APR_SUCCESS;
+}
+
+apr_status_t ailes_vault_pool_init(apr_pool_t *pchild, server_rec *s)
+{
+    ailes_global_t *g = ailes_srv_conf(s)->g;
+
+    if (!g->vault_driver) {
+        return APR_SUCCESS;
+    }
+    /* min 0: a vault that is down at start must not stop the child; the
+     * pool connects on first use and retries on later requests. */
+    return apr_reslist_create(&g->vault_pool, 0, 2, 16,
+                              apr_time_from_sec(300), vault_construct,
+                              vault_destruct, g, pchild);
+}
+
+typedef struct vault_lease {
+    apr_reslist_t *pool;
+    ailes_db_t *db;
+} vault_lease;
+
+static apr_status_t vault_release(void *data)
+{
+    vault_lease *l = data;
+
+    apr_reslist_release(l->pool, l->db);
+    return APR_SUCCESS;
+}
+
+ailes_db_t *ailes_req_vault(request_rec *r)
+{
+    ailes_req_t *q = ailes_req(r);
+    ailes_global_t *g = ailes_srv_conf(r->server)->g;
+    vault_lease *l;
+    void *res = NULL;
+    apr_status_t rv;
+
+    if (q->vault || q->vault_failed) {
+        return q->vault;
+    }
+    q->vault_failed = 1;
+    if (!g->vault_pool) {
+        return NULL;
+    }
+    rv = apr_reslist_acquire(g->vault_pool, &res);
+    if (APR_SUCCESS != rv) {
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, rv, r, AILES_LOGNO(00103)
+                      "vault database unavailable");
+        return NULL;
+    }
+    rv = apr_dbd_check_conn(((ailes_db_t *)res)->driver, r->pool,
+                            ((ailes_db_t *)res)->handle);
+    if (APR_SUCCESS != rv && APR_ENOTIMPL != rv) {
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, AILES_LOGNO(00104)
+                      "vault database connection lost");
+        apr_reslist_invalidate(g->vault_pool, res);
+        return NULL;
+    }
+    l = apr_palloc(r->pool, sizeof(*l));
+    l->pool = g->vault_pool;
+    l->db = res;
+    apr_pool_cleanup_register(r->pool, l, vault_release,
+                              apr_pool_cleanup_null);
+    q->vault_failed = 0;
+    q->vault = res;
+    return q->vault;
+}
+
+void ailes_audit(request_rec *r, apr_int64_t tenant_id, const char *actor,
+                 const char *action, const char *target, const char *outcome)
+{
+    ailes_db_t *db = ailes_req_db(r);
+    ailes_audit_rec_t a;
+
+    if (!db) {
+        return;
+    }
+    a.tenant_id = tenant_id;
+    a.at = apr_time_now();
+    a.actor = actor ? actor : "-";
+    a.action = action;
+    a.target = target ? target : "-";
+    a.client_ip = r->useragent_ip ? r->useragent_ip : "-";
+    a.outcome = outcome;
+    a.request_id = apr_table_get(r->subprocess_env, "UNIQUE_ID");
+    if (APR_SUCCESS != ailes_store_audit_add(db, r->pool, &a)) {
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, AILES_LOGNO(00105)
+                      "audit event %s could not be stored", action);
+    }
+}
+
+void ailes_request_register_hooks(apr_pool_t *p)
+{
+    ap_hook_post_read_request(route_tenant, NULL, NULL, APR_HOOK_MIDDLE);
+    ap_hook_optional_fn_retrieve(retrieve_optional_fns, NULL, NULL,
+                                 APR_HOOK_MIDDLE);
+}

@@ -10,9 +10,31 @@
 /* A hash entry that marks a connection as initialised (pragmas run). */
 #define INIT_MARK "ailes:init"
 
+/* The first use of a connection runs driver set-up and records who the
+ * connection is: for PostgreSQL the backend pid, so that a connection that
+ * libpq silently re-opened (PQreset after a server restart, which drops
+ * every prepared statement) can be told apart from the one we prepared on. */
+static const char *backend_id(ailes_db_t *db, apr_pool_t *p)
+{
+    apr_dbd_results_t *res = NULL;
+    apr_dbd_row_t *r = NULL;
+    const char *pid = NULL;
+
+    if (apr_dbd_select(db->driver, p, db->handle, &res,
+                       "SELECT pg_backend_pid()", 1)) {
+        return NULL;
+    }
+    while (0 == apr_dbd_get_row(db->driver, p, res, &r, -1)) {
+        if (!pid) {
+            pid = apr_pstrdup(p, apr_dbd_get_entry(db->driver, r, 0));
+        }
+    }
+    return pid;
+}
+
 static apr_status_t conn_init(ailes_db_t *db)
 {
-    apr_status_t rv = APR_SUCCESS;
+    const char *id = "sqlite3";
 
     if (apr_hash_get(db->prepared, INIT_MARK, APR_HASH_KEY_STRING)) {
         return APR_SUCCESS;
@@ -24,24 +46,60 @@ static apr_status_t conn_init(ailes_db_t *db)
                                                  "PRAGMA busy_timeout = 10000")
             || APR_SUCCESS != ailes_db_select_fixed(db, db->pool,
                                                     "PRAGMA foreign_keys = ON")) {
-            ailes_log(AILES_LOG_ERR, APR_EGENERAL,
+            ailes_log(AILES_LOG_ERR, 0,
                       AILES_LOGNO(00001) "sqlite3 connection setup failed: %s",
                       apr_dbd_error(db->driver, db->handle, 1));
-            rv = APR_EGENERAL;
+            return APR_EGENERAL;
         }
     }
-    if (APR_SUCCESS == rv) {
-        apr_hash_set(db->prepared, INIT_MARK, APR_HASH_KEY_STRING, db);
+    else if (!(id = backend_id(db, db->pool))) {
+        return APR_EGENERAL;
     }
-    return rv;
+    apr_hash_set(db->prepared, INIT_MARK, APR_HASH_KEY_STRING, id);
+    return APR_SUCCESS;
+}
+
+/* After a failed statement: if the server connection under us was
+ * replaced, forget our prepared statements (they died with the old
+ * connection) and say so, so the caller may retry once. Only outside
+ * transactions: inside one, PostgreSQL refuses everything until rollback. */
+static int recovered(ailes_db_t *db, apr_pool_t *p)
+{
+    const char *was, *now;
+    apr_hash_index_t *hi;
+
+    if (strcmp(db->name, "pgsql") || db->in_tx) {
+        return 0;
+    }
+    was = apr_hash_get(db->prepared, INIT_MARK, APR_HASH_KEY_STRING);
+    (void)apr_dbd_check_conn(db->driver, p, db->handle);
+    now = backend_id(db, p);
+    if (!now || (was && !strcmp(was, now))) {
+        return 0;
+    }
+    /* Statements prepared on the new connection before we noticed the
+     * change (mod_dbd resets a broken connection on acquire) would collide
+     * with the re-preparation: start from a clean slate. */
+    if (apr_dbd_query(db->driver, db->handle, &(int){ 0 }, "DEALLOCATE ALL")) {
+        return 0;
+    }
+    for (hi = apr_hash_first(p, db->prepared); hi; hi = apr_hash_next(hi)) {
+        const void *key;
+        apr_hash_this(hi, &key, NULL, NULL);
+        if (!strncmp(key, "ailes", 5)) {
+            apr_hash_set(db->prepared, key, APR_HASH_KEY_STRING, NULL);
+        }
+    }
+    ailes_log(AILES_LOG_WARN, APR_SUCCESS, AILES_LOGNO(00011)
+              "database connection was re-opened; statements prepared again");
+    return 1;
 }
 
 static apr_status_t get_stmt(ailes_db_t *db, const ailes_stmt_t *st,
                              int nargs, apr_dbd_prepared_t **out)
 {
-    apr_dbd_prepared_t *ps;
-    apr_status_t rv;
-    int rc;
+    apr_dbd_prepared_t *ps = NULL;
+    int attempt, rc = 0;
 
     *out = NULL;
     if (nargs != st->nargs) {
@@ -50,20 +108,34 @@ static apr_status_t get_stmt(ailes_db_t *db, const ailes_stmt_t *st,
                   st->label, st->nargs, nargs);
         return APR_EINVAL;
     }
-    if (APR_SUCCESS != (rv = conn_init(db))) {
-        return rv;
-    }
-    ps = apr_hash_get(db->prepared, st->label, APR_HASH_KEY_STRING);
-    if (!ps) {
-        rc = apr_dbd_prepare(db->driver, db->pool, db->handle, st->sql,
-                             st->label, &ps);
-        if (rc) {
-            ailes_log(AILES_LOG_ERR, APR_EGENERAL,
-                      AILES_LOGNO(00003) "cannot prepare %s: %s", st->label,
-                      apr_dbd_error(db->driver, db->handle, rc));
+    for (attempt = 0; attempt < 2; attempt++) {
+        if (APR_SUCCESS != conn_init(db)) {
+            if (attempt == 0 && recovered(db, db->pool)) {
+                continue;
+            }
             return APR_EGENERAL;
         }
-        apr_hash_set(db->prepared, st->label, APR_HASH_KEY_STRING, ps);
+        ps = apr_hash_get(db->prepared, st->label, APR_HASH_KEY_STRING);
+        if (ps) {
+            break;
+        }
+        rc = apr_dbd_prepare(db->driver, db->pool, db->handle, st->sql,
+                             st->label, &ps);
+        if (!rc) {
+            apr_hash_set(db->prepared, st->label, APR_HASH_KEY_STRING, ps);
+            break;
+        }
+        ps = NULL;
+        if (attempt > 0 || !recovered(db, db->pool)) {
+            break;
+        }
+    }
+    if (!ps) {
+        ailes_log(AILES_LOG_ERR, 0,
+                  AILES_LOGNO(00003) "cannot prepare %s: %s", st->label,
+                  rc ? apr_dbd_error(db->driver, db->handle, rc)
+                     : "connection set-up failed");
+        return APR_EGENERAL;
     }
     *out = ps;
     return APR_SUCCESS;
@@ -166,8 +238,12 @@ apr_status_t ailes_db_rows(ailes_db_t *db, apr_pool_t *p,
         return rv;
     }
     rc = apr_dbd_pselect(db->driver, p, db->handle, &res, ps, 1, nargs, args);
+    if (rc && recovered(db, p) && APR_SUCCESS == get_stmt(db, st, nargs, &ps)) {
+        rc = apr_dbd_pselect(db->driver, p, db->handle, &res, ps, 1, nargs,
+                             args);
+    }
     if (rc) {
-        ailes_log(AILES_LOG_ERR, APR_EGENERAL,
+        ailes_log(AILES_LOG_ERR, 0,
                   AILES_LOGNO(00004) "query %s failed: %s", st->label,
                   apr_dbd_error(db->driver, db->handle, rc));
         return APR_EGENERAL;
@@ -222,8 +298,11 @@ apr_status_t ailes_db_exec(ailes_db_t *db, apr_pool_t *p,
         return rv;
     }
     rc = apr_dbd_pquery(db->driver, p, db->handle, &n, ps, nargs, args);
+    if (rc && recovered(db, p) && APR_SUCCESS == get_stmt(db, st, nargs, &ps)) {
+        rc = apr_dbd_pquery(db->driver, p, db->handle, &n, ps, nargs, args);
+    }
     if (rc) {
-        ailes_log(AILES_LOG_ERR, APR_EGENERAL,
+        ailes_log(AILES_LOG_ERR, 0,
                   AILES_LOGNO(00005) "statement %s failed: %s", st->label,
                   apr_dbd_error(db->driver, db->handle, rc));
         return APR_EGENERAL;
@@ -241,7 +320,7 @@ apr_status_t ailes_db_exec_fixed(ailes_db_t *db, apr_pool_t *p,
 
     rc = apr_dbd_query(db->driver, db->handle, &n, sql);
     if (rc) {
-        ailes_log(AILES_LOG_ERR, APR_EGENERAL,
+        ailes_log(AILES_LOG_ERR, 0,
                   AILES_LOGNO(00006) "SQL failed: %s",
                   apr_dbd_error(db->driver, db->handle, rc));
         return APR_EGENERAL;
@@ -258,7 +337,7 @@ apr_status_t ailes_db_select_fixed(ailes_db_t *db, apr_pool_t *p,
 
     rc = apr_dbd_select(db->driver, p, db->handle, &res, sql, 1);
     if (rc) {
-        ailes_log(AILES_LOG_ERR, APR_EGENERAL,
+        ailes_log(AILES_LOG_ERR, 0,
                   AILES_LOGNO(00009) "SQL failed: %s",
                   apr_dbd_error(db->driver, db->handle, rc));
         return APR_EGENERAL;
@@ -280,8 +359,11 @@ apr_status_t ailes_db_begin(ailes_db_t *db, apr_pool_t *p,
         return rv;
     }
     rc = apr_dbd_transaction_start(db->driver, p, db->handle, tx);
-    if (rc) {
-        ailes_log(AILES_LOG_ERR, APR_EGENERAL,
+    if (!rc) {
+        db->in_tx = 1;
+    }
+    else {
+        ailes_log(AILES_LOG_ERR, 0,
                   AILES_LOGNO(00007) "cannot start a transaction: %s",
                   apr_dbd_error(db->driver, db->handle, rc));
         return APR_EGENERAL;
@@ -302,8 +384,9 @@ apr_status_t ailes_db_end(ailes_db_t *db, apr_pool_t *p,
                                      APR_DBD_TRANSACTION_ROLLBACK);
     }
     rc = apr_dbd_transaction_end(db->driver, p, tx);
+    db->in_tx = 0;
     if (rc) {
-        ailes_log(AILES_LOG_ERR, APR_EGENERAL,
+        ailes_log(AILES_LOG_ERR, 0,
                   AILES_LOGNO(00008) "cannot end a transaction: %s",
                   apr_dbd_error(db->driver, db->handle, rc));
         return APR_EGENERAL;

@@ -29,6 +29,7 @@ typedef struct ailes_db {
     apr_hash_t *prepared;   /* label -> apr_dbd_prepared_t*, per connection */
     apr_pool_t *pool;       /* lives as long as the connection */
     const char *name;       /* "sqlite3" or "pgsql" */
+    int in_tx;              /* inside ailes_db_begin/ailes_db_end */
 } ailes_db_t;
 
 typedef struct ailes_stmt {

@@ -230,10 +230,14 @@ LogFormat "%h %l %u %t \\"%r\\" %>s %b \\"%{Host}i\\"" ailes_test
 CustomLog "@DIR@/access.log" ailes_test
 @USER@
 @MODULES@
+# Small and fixed; the spare-thread limits must fit MaxRequestWorkers or
+# mpm_event logs AH10159 at error level.
 StartServers 1
 ServerLimit 2
 ThreadsPerChild 8
 MaxRequestWorkers 16
+MinSpareThreads 4
+MaxSpareThreads 16
 TypesConfig /etc/mime.types
 DirectoryIndex index.html
 Timeout 30
@@ -459,6 +463,9 @@ class AilesEnv:
 
     def cleanup(self):
         self.stop()
+        if os.environ.get("AILES_KEEP"):      # keep logs/conf for debugging
+            print("\nkept %s" % self.dir)
+            return
         shutil.rmtree(self.dir, ignore_errors=True)
 
     # -- error log

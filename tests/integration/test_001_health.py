@@ -14,7 +14,8 @@ class TestHealth:
         r = env.session(host).get(env.url("/api/v1/health"), timeout=10)
         assert r.status_code == 200, r.text
         assert r.headers["Content-Type"].startswith("application/json")
-        assert r.json() == {"status": "ok"}
+        # API.md may only be extended: extra keys (db, vault) are fine.
+        assert r.json()["status"] == "ok"
 
 
 def _assert_unavailable(r):
@@ -62,4 +63,4 @@ class TestHealthDbDown:
         r = env.wait_for_status("/api/v1/health", 200, timeout=10)
         assert getattr(r, "status_code", None) == 200, \
             "no recovery after the DB came back: %s" % getattr(r, "text", r)
-        assert r.json() == {"status": "ok"}
+        assert r.json()["status"] == "ok"

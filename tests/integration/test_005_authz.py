@@ -20,6 +20,8 @@ class TestAuthz:
         assert "ailes-admin-index" not in r.text
 
     def test_admin_as_employee(self, env):
+        # mod_authz_core logs every refused authenticated user at error level.
+        env.expect_errors(r"AH01631: user E001: authorization failure")
         s, _ = env.login("E001", EMPLOYEE_PW)
         r = s.get(env.url("/admin/"), timeout=10)
         assert r.status_code == 403, r.text

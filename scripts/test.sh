@@ -1,0 +1,27 @@
+#!/bin/sh
+# Runs the whole mod_ailes test suite on a Debian 12 machine, as root:
+#   1. installs missing packages (scripts/deps.sh),
+#   2. builds (build/) and runs the C unit tests (libcheck),
+#   3. builds again with ASan+UBSan (build-asan/) and runs the unit tests,
+#   4. runs the integration suite (a real httpd) against SQLite and against
+#      a private PostgreSQL cluster that the suite starts itself.
+# Exits non-zero on the first failure.
+set -eu
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top"
+
+sh scripts/deps.sh
+
+echo "== build and unit tests"
+sh scripts/build.sh build
+make -s -C build check || { cat build/test-suite.log 2>/dev/null; exit 1; }
+cat build/tests/unit/unit_tests.log
+
+echo "== unit tests under ASan+UBSan"
+sh scripts/build.sh build-asan --enable-sanitizers
+ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+    make -s -C build-asan check || { cat build-asan/test-suite.log 2>/dev/null; exit 1; }
+cat build-asan/tests/unit/unit_tests.log
+
+echo "== integration tests (httpd on SQLite and PostgreSQL)"
+AILES_BUILD_DIR="$top/build" /usr/bin/python3 -m pytest -v -p no:cacheprovider tests/integration

@@ -7,6 +7,24 @@
 #include "ailes_db.h"
 #include "ailes_log.h"
 
+/* The driver's message for rc, without libpq's trailing newline. */
+static const char *db_error(ailes_db_t *db, apr_pool_t *p, int rc)
+{
+    const char *e = apr_dbd_error(db->driver, db->handle, rc);
+    char *out;
+    size_t n;
+
+    if (!e) {
+        return "(no message)";
+    }
+    out = apr_pstrdup(p, e);
+    n = strlen(out);
+    while (n && (out[n - 1] == '\n' || out[n - 1] == ' ')) {
+        out[--n] = '\0';
+    }
+    return out;
+}
+
 /* A hash entry that marks a connection as initialised (pragmas run). */
 #define INIT_MARK "ailes:init"
 
@@ -48,7 +66,7 @@ static apr_status_t conn_init(ailes_db_t *db)
                                                     "PRAGMA foreign_keys = ON")) {
             ailes_log(AILES_LOG_ERR, 0,
                       AILES_LOGNO(00001) "sqlite3 connection setup failed: %s",
-                      apr_dbd_error(db->driver, db->handle, 1));
+                      db_error(db, db->pool, 1));
             return APR_EGENERAL;
         }
     }
@@ -133,7 +151,7 @@ static apr_status_t get_stmt(ailes_db_t *db, const ailes_stmt_t *st,
     if (!ps) {
         ailes_log(AILES_LOG_ERR, 0,
                   AILES_LOGNO(00003) "cannot prepare %s: %s", st->label,
-                  rc ? apr_dbd_error(db->driver, db->handle, rc)
+                  rc ? db_error(db, db->pool, rc)
                      : "connection set-up failed");
         return APR_EGENERAL;
     }
@@ -245,7 +263,7 @@ apr_status_t ailes_db_rows(ailes_db_t *db, apr_pool_t *p,
     if (rc) {
         ailes_log(AILES_LOG_ERR, 0,
                   AILES_LOGNO(00004) "query %s failed: %s", st->label,
-                  apr_dbd_error(db->driver, db->handle, rc));
+                  db_error(db, p, rc));
         return APR_EGENERAL;
     }
     ncols = apr_dbd_num_cols(db->driver, res);
@@ -304,7 +322,7 @@ apr_status_t ailes_db_exec(ailes_db_t *db, apr_pool_t *p,
     if (rc) {
         ailes_log(AILES_LOG_ERR, 0,
                   AILES_LOGNO(00005) "statement %s failed: %s", st->label,
-                  apr_dbd_error(db->driver, db->handle, rc));
+                  db_error(db, p, rc));
         return APR_EGENERAL;
     }
     if (nrows) {
@@ -322,7 +340,7 @@ apr_status_t ailes_db_exec_fixed(ailes_db_t *db, apr_pool_t *p,
     if (rc) {
         ailes_log(AILES_LOG_ERR, 0,
                   AILES_LOGNO(00006) "SQL failed: %s",
-                  apr_dbd_error(db->driver, db->handle, rc));
+                  db_error(db, p, rc));
         return APR_EGENERAL;
     }
     return APR_SUCCESS;
@@ -339,7 +357,7 @@ apr_status_t ailes_db_select_fixed(ailes_db_t *db, apr_pool_t *p,
     if (rc) {
         ailes_log(AILES_LOG_ERR, 0,
                   AILES_LOGNO(00009) "SQL failed: %s",
-                  apr_dbd_error(db->driver, db->handle, rc));
+                  db_error(db, p, rc));
         return APR_EGENERAL;
     }
     while (0 == apr_dbd_get_row(db->driver, p, res, &r, -1)) {
@@ -365,7 +383,7 @@ apr_status_t ailes_db_begin(ailes_db_t *db, apr_pool_t *p,
     else {
         ailes_log(AILES_LOG_ERR, 0,
                   AILES_LOGNO(00007) "cannot start a transaction: %s",
-                  apr_dbd_error(db->driver, db->handle, rc));
+                  db_error(db, p, rc));
         return APR_EGENERAL;
     }
     return APR_SUCCESS;
@@ -388,7 +406,7 @@ apr_status_t ailes_db_end(ailes_db_t *db, apr_pool_t *p,
     if (rc) {
         ailes_log(AILES_LOG_ERR, 0,
                   AILES_LOGNO(00008) "cannot end a transaction: %s",
-                  apr_dbd_error(db->driver, db->handle, rc));
+                  db_error(db, p, rc));
         return APR_EGENERAL;
     }
     return APR_SUCCESS;

@@ -279,6 +279,7 @@ DEFAULT_VHOSTS = """\
     <Location /admin>
         AuthType ailes
         Require ailes-role tenant_admin
+        AuthzSendForbiddenOnFailure On
     </Location>
 </VirtualHost>
 <VirtualHost 127.0.0.1:@PORT@>

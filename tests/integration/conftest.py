@@ -1,5 +1,10 @@
 """pytest fixtures for the mod_ailes integration tests.
 
+Run after `make`, as root (for the pgsql backend and User www-data):
+    cd /work/main && /usr/bin/python3 -m pytest -q tests/integration
+AILES_BUILD_DIR=DIR tests another build tree; AILES_KEEP=1 keeps each env's
+dir (httpd.conf, error.log, SQLite files) for a look afterwards.
+
 - `backend` (session): "sqlite3" or "pgsql"; every test runs on both.
 - `env` (class): one private httpd + fresh databases per test class.
   A class customises it with optional attributes:

@@ -4,7 +4,8 @@
 #   2. builds (build/) and runs the C unit tests (libcheck),
 #   3. builds again with ASan+UBSan (build-asan/) and runs the unit tests,
 #   4. runs the integration suite (a real httpd) against SQLite and against
-#      a private PostgreSQL cluster that the suite starts itself.
+#      a private PostgreSQL cluster that the suite starts itself,
+#   5. runs it again with the sanitizer build loaded into httpd.
 # Exits non-zero on the first failure.
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -25,3 +26,8 @@ cat build-asan/tests/unit/unit_tests.log
 
 echo "== integration tests (httpd on SQLite and PostgreSQL)"
 AILES_BUILD_DIR="$top/build" /usr/bin/python3 -m pytest -v -p no:cacheprovider tests/integration
+
+echo "== integration tests, module and ailesctl under ASan+UBSan"
+AILES_BUILD_DIR="$top/build-asan" AILES_HTTPD_PRELOAD="$(gcc -print-file-name=libasan.so)" \
+    ASAN_OPTIONS=detect_leaks=0 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+    /usr/bin/python3 -m pytest -q -p no:cacheprovider tests/integration

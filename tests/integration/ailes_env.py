@@ -9,6 +9,7 @@ It never touches the system's services, ports or pid files: every server
 gets a free loopback port and its own runtime dir.
 """
 
+import glob
 import os
 import pwd
 import re
@@ -29,6 +30,10 @@ MODULE = os.path.join(BUILD, "mod_ailes", ".libs", "mod_ailes.so")
 CLI = os.path.join(BUILD, "mod_ailes", "cli", "ailesctl")
 
 APACHE = "/usr/sbin/apache2"
+# For a module built with --enable-sanitizers: the ASan runtime to preload
+# into httpd (scripts/test.sh sets it). Reports land in DIR/sanitizer.PID
+# and fail the test that was running.
+SANITIZER_PRELOAD = os.environ.get("AILES_HTTPD_PRELOAD", "")
 APACHE_MODULES = "/usr/lib/apache2/modules"
 PG_BIN = "/usr/lib/postgresql/15/bin"
 
@@ -39,6 +44,18 @@ RUN_USER = "www-data"           # httpd children run as this when we are root
 # A child killed by a signal is logged at notice level: flag it too.
 ERROR_LINE = re.compile(r"\[(?:[\w.-]*:)?(?:error|crit|alert|emerg)\]"
                         r"|exit signal")
+
+
+def httpd_environ(report_prefix):
+    """Environment for running /usr/sbin/apache2: with SANITIZER_PRELOAD,
+    the ASan runtime comes first and reports go to report_prefix.PID."""
+    penv = dict(os.environ)
+    if SANITIZER_PRELOAD:
+        penv["LD_PRELOAD"] = SANITIZER_PRELOAD
+        # httpd frees by destroying pools at exit: leak checks are noise.
+        penv["ASAN_OPTIONS"] = "detect_leaks=0:log_path=" + report_prefix
+        penv["UBSAN_OPTIONS"] = "print_stacktrace=1:log_path=" + report_prefix
+    return penv
 
 
 def free_port():
@@ -415,10 +432,11 @@ class AilesEnv:
         """Start httpd in the foreground (it forks its children) and wait
         until the port answers; raise with the error log if it does not."""
         self.log_mark_start = self.log_size()
+        penv = httpd_environ(self.path("sanitizer"))
         self.proc = subprocess.Popen(
             [APACHE, "-f", self.conf, "-DFOREGROUND"],
             stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT, start_new_session=True)
+            stderr=subprocess.STDOUT, start_new_session=True, env=penv)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
@@ -505,7 +523,21 @@ class AilesEnv:
         allowed = self.class_expected + self.test_expected
         return [l for l in self.log_lines_since(offset)
                 if ERROR_LINE.search(l)
-                and not any(p.search(l) for p in allowed)]
+                and not any(p.search(l) for p in allowed)] \
+            + self.sanitizer_reports()
+
+    def sanitizer_reports(self):
+        """ASan/UBSan reports written since the last call (each reported
+        once)."""
+        out = []
+        for f in sorted(glob.glob(self.path("sanitizer.*"))):
+            if f.endswith(".seen"):
+                continue
+            with open(f, errors="replace") as fh:
+                text = fh.read()
+            os.rename(f, f + ".seen")
+            out.append("sanitizer report %s:\n%s" % (f, text[:6000]))
+        return out
 
     # -- CLI
 

@@ -19,7 +19,8 @@ def configtest(env, text):
     with open(path, "w") as f:
         f.write(text)
     r = subprocess.run([ailes_env.APACHE, "-t", "-f", path],
-                       capture_output=True, text=True, timeout=60)
+                       capture_output=True, text=True, timeout=60,
+                       env=ailes_env.httpd_environ(env.path("sanitizer")))
     return r.returncode, r.stdout + r.stderr
 
 
@@ -123,7 +124,8 @@ class TestReferenceConf:
         """`apache2 -L` lists the module's directives; each must appear,
         uncommented, in conf/ailes.conf."""
         r = subprocess.run([ailes_env.APACHE, "-f", env.conf, "-L"],
-                           capture_output=True, text=True, timeout=60)
+                           capture_output=True, text=True, timeout=60,
+                           env=ailes_env.httpd_environ(env.path("sanitizer")))
         assert r.returncode == 0, r.stderr
         directives = re.findall(r"^(Ailes\w+) \(mod_ailes\.c\)", r.stdout,
                                 re.M)

@@ -10,6 +10,8 @@
 #include <apr_strings.h>
 
 #include "ailes_conffile.h"
+#include "ailes_parse.h"
+#include "ailes_password.h"
 
 #define MAX_INCLUDE_DEPTH 16
 
@@ -116,6 +118,33 @@ static void set_once(const char **slot, const char *v)
     }
 }
 
+static const char *apply_one_arg(read_ctx *ctx, const char *path,
+                                 int lineno, const char *d, const char *v)
+{
+    long cost;
+    const char *err;
+
+    if (!strcasecmp(d, "DBDriver")) {
+        set_once(&ctx->out->db_driver, v);
+    }
+    else if (!strcasecmp(d, "DBDParams")) {
+        set_once(&ctx->out->db_params, v);
+    }
+    else if (!strcasecmp(d, "AilesVaultKeyFile")) {
+        set_once(&ctx->out->vault_key_file, resolve(ctx, path, v));
+    }
+    else if (ctx->out->bcrypt_cost < 0) {
+        err = ailes_parse_int(ctx->p, v, AILES_BCRYPT_COST_MIN,
+                              AILES_BCRYPT_COST_MAX, &cost);
+        if (err) {
+            return apr_psprintf(ctx->p, "%s:%d: AilesBcryptCost: %s", path,
+                                lineno, err);
+        }
+        ctx->out->bcrypt_cost = (int)cost;
+    }
+    return NULL;
+}
+
 static const char *apply(read_ctx *ctx, const char *path, int lineno,
                          apr_array_header_t *a, int depth)
 {
@@ -141,11 +170,14 @@ static const char *apply(read_ctx *ctx, const char *path, int lineno,
         return include(ctx, path, v[1], !strcasecmp(d, "IncludeOptional"),
                        depth);
     }
-    else if (!strcasecmp(d, "DBDriver") && a->nelts == 2) {
-        set_once(&ctx->out->db_driver, v[1]);
-    }
-    else if (!strcasecmp(d, "DBDParams") && a->nelts == 2) {
-        set_once(&ctx->out->db_params, v[1]);
+    else if (!strcasecmp(d, "DBDriver") || !strcasecmp(d, "DBDParams")
+             || !strcasecmp(d, "AilesVaultKeyFile")
+             || !strcasecmp(d, "AilesBcryptCost")) {
+        if (a->nelts != 2) {
+            return apr_psprintf(ctx->p, "%s:%d: %s takes one argument", path,
+                                lineno, d);
+        }
+        return apply_one_arg(ctx, path, lineno, d, v[1]);
     }
     else if (!strcasecmp(d, "AilesVaultDB")) {
         if (a->nelts != 3) {
@@ -154,13 +186,6 @@ static const char *apply(read_ctx *ctx, const char *path, int lineno,
         }
         set_once(&ctx->out->vault_driver, v[1]);
         set_once(&ctx->out->vault_params, v[2]);
-    }
-    else if (!strcasecmp(d, "AilesVaultKeyFile") && a->nelts == 2) {
-        set_once(&ctx->out->vault_key_file, resolve(ctx, path, v[1]));
-    }
-    else if (!strcasecmp(d, "AilesBcryptCost") && a->nelts == 2
-             && ctx->out->bcrypt_cost < 0) {
-        ctx->out->bcrypt_cost = atoi(v[1]);
     }
     return NULL;
 }

@@ -77,16 +77,33 @@ static apr_status_t conn_init(ailes_db_t *db)
     return APR_SUCCESS;
 }
 
-/* After a failed statement: if the server connection under us was
- * replaced, forget our prepared statements (they died with the old
- * connection) and say so, so the caller may retry once. Only outside
- * transactions: inside one, PostgreSQL refuses everything until rollback. */
-static int recovered(ailes_db_t *db, apr_pool_t *p)
+/* After a failed statement: may it be retried once, prepared afresh?
+ *
+ * SQLite: apr_dbd's driver keeps a prepared statement that a schema change
+ * (a migration, from any connection) has made stale, and it fails from then
+ * on; so the failed statement is dropped and prepared again. A retry of a
+ * statement that failed for another reason fails the same way, without
+ * side effects. (Each re-preparation stays linked to the connection until
+ * it closes: bounded by the number of schema changes.)
+ *
+ * PostgreSQL: if the server connection under us was replaced (PQreset
+ * after a server restart, which drops every prepared statement), forget
+ * our statements. Only outside transactions: inside one, PostgreSQL
+ * refuses everything until rollback. */
+static int recovered(ailes_db_t *db, apr_pool_t *p, const ailes_stmt_t *st)
 {
     const char *was, *now;
     apr_hash_index_t *hi;
 
-    if (strcmp(db->name, "pgsql") || db->in_tx) {
+    if (!strcmp(db->name, "sqlite3")) {
+        if (!st || !apr_hash_get(db->prepared, st->label,
+                                 APR_HASH_KEY_STRING)) {
+            return 0;
+        }
+        apr_hash_set(db->prepared, st->label, APR_HASH_KEY_STRING, NULL);
+        return 1;
+    }
+    if (db->in_tx) {
         return 0;
     }
     was = apr_hash_get(db->prepared, INIT_MARK, APR_HASH_KEY_STRING);
@@ -128,7 +145,7 @@ static apr_status_t get_stmt(ailes_db_t *db, const ailes_stmt_t *st,
     }
     for (attempt = 0; attempt < 2; attempt++) {
         if (APR_SUCCESS != conn_init(db)) {
-            if (attempt == 0 && recovered(db, db->pool)) {
+            if (attempt == 0 && recovered(db, db->pool, NULL)) {
                 continue;
             }
             return APR_EGENERAL;
@@ -144,7 +161,7 @@ static apr_status_t get_stmt(ailes_db_t *db, const ailes_stmt_t *st,
             break;
         }
         ps = NULL;
-        if (attempt > 0 || !recovered(db, db->pool)) {
+        if (attempt > 0 || !recovered(db, db->pool, NULL)) {
             break;
         }
     }
@@ -253,14 +270,17 @@ apr_status_t ailes_db_rows(ailes_db_t *db, apr_pool_t *p,
 
     *rows = NULL;
     if (APR_SUCCESS != (rv = get_stmt(db, st, nargs, &ps))) {
+        db->tx_failed = db->in_tx;
         return rv;
     }
     rc = apr_dbd_pselect(db->driver, p, db->handle, &res, ps, 1, nargs, args);
-    if (rc && recovered(db, p) && APR_SUCCESS == get_stmt(db, st, nargs, &ps)) {
+    if (rc && recovered(db, p, st)
+        && APR_SUCCESS == get_stmt(db, st, nargs, &ps)) {
         rc = apr_dbd_pselect(db->driver, p, db->handle, &res, ps, 1, nargs,
                              args);
     }
     if (rc) {
+        db->tx_failed = db->in_tx;
         ailes_log(AILES_LOG_ERR, 0,
                   AILES_LOGNO(00004) "query %s failed: %s", st->label,
                   db_error(db, p, rc));
@@ -313,13 +333,16 @@ apr_status_t ailes_db_exec(ailes_db_t *db, apr_pool_t *p,
         *nrows = 0;
     }
     if (APR_SUCCESS != (rv = get_stmt(db, st, nargs, &ps))) {
+        db->tx_failed = db->in_tx;
         return rv;
     }
     rc = apr_dbd_pquery(db->driver, p, db->handle, &n, ps, nargs, args);
-    if (rc && recovered(db, p) && APR_SUCCESS == get_stmt(db, st, nargs, &ps)) {
+    if (rc && recovered(db, p, st)
+        && APR_SUCCESS == get_stmt(db, st, nargs, &ps)) {
         rc = apr_dbd_pquery(db->driver, p, db->handle, &n, ps, nargs, args);
     }
     if (rc) {
+        db->tx_failed = db->in_tx;
         ailes_log(AILES_LOG_ERR, 0,
                   AILES_LOGNO(00005) "statement %s failed: %s", st->label,
                   db_error(db, p, rc));
@@ -338,6 +361,7 @@ apr_status_t ailes_db_exec_fixed(ailes_db_t *db, apr_pool_t *p,
 
     rc = apr_dbd_query(db->driver, db->handle, &n, sql);
     if (rc) {
+        db->tx_failed = db->in_tx;
         ailes_log(AILES_LOG_ERR, 0,
                   AILES_LOGNO(00006) "SQL failed: %s",
                   db_error(db, p, rc));
@@ -378,7 +402,14 @@ apr_status_t ailes_db_begin(ailes_db_t *db, apr_pool_t *p,
     }
     rc = apr_dbd_transaction_start(db->driver, p, db->handle, tx);
     if (!rc) {
+        /* We track failures ourselves (tx_failed): a statement that failed
+         * once and succeeded on retry must not doom the transaction, one
+         * that failed for good must. */
+        apr_dbd_transaction_mode_set(db->driver, *tx,
+                                     APR_DBD_TRANSACTION_COMMIT
+                                     | APR_DBD_TRANSACTION_IGNORE_ERRORS);
         db->in_tx = 1;
+        db->tx_failed = 0;
     }
     else {
         ailes_log(AILES_LOG_ERR, 0,
@@ -397,7 +428,7 @@ apr_status_t ailes_db_end(ailes_db_t *db, apr_pool_t *p,
     if (!tx) {
         return APR_EINVAL;
     }
-    if (!commit) {
+    if (!commit || db->tx_failed) {
         apr_dbd_transaction_mode_set(db->driver, tx,
                                      APR_DBD_TRANSACTION_ROLLBACK);
     }

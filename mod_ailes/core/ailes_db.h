@@ -30,6 +30,7 @@ typedef struct ailes_db {
     apr_pool_t *pool;       /* lives as long as the connection */
     const char *name;       /* "sqlite3" or "pgsql" */
     int in_tx;              /* inside ailes_db_begin/ailes_db_end */
+    int tx_failed;          /* a statement of this transaction failed */
 } ailes_db_t;
 
 typedef struct ailes_stmt {
@@ -90,7 +91,8 @@ apr_status_t ailes_db_select_fixed(ailes_db_t *db, apr_pool_t *p,
                                    const char *sql);
 
 /* Transactions. ailes_db_end commits when commit is true and no statement
- * inside failed, and rolls back otherwise. */
+ * inside failed for good (one that succeeded on its retry does not count),
+ * and rolls back otherwise. */
 apr_status_t ailes_db_begin(ailes_db_t *db, apr_pool_t *p,
                             apr_dbd_transaction_t **tx);
 apr_status_t ailes_db_end(ailes_db_t *db, apr_pool_t *p,

@@ -30,7 +30,7 @@ ailes_json_status_t ailes_json_parse_object(apr_pool_t *p, const char *buf,
     *out = NULL;
     /* jansson rejects invalid UTF-8 and, without JSON_ALLOW_NUL, NUL in
      * strings; JSON_REJECT_DUPLICATES avoids "which value wins" games. */
-    j = json_loadb(buf, len, JSON_REJECT_DUPLICATES, &err);
+    j = json_loadb(buf, len, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &err);
     if (!j) {
         return AILES_JSON_MALFORMED;
     }

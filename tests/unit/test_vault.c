@@ -1,0 +1,607 @@
+/* ailes_vault: AES-256-GCM sealing bound to (tenant, user, field), key
+ * files, and the vault database on a temp SQLite file. */
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <apr_strings.h>
+#include <sodium.h>
+
+#include "ailes_db.h"
+#include "ailes_migrate.h"
+#include "ailes_vault.h"
+#include "unit_tests.h"
+
+static apr_pool_t *pool;
+static const char *dir;
+static ailes_vault_key_t *key;
+
+/* 山田 太郎 (a personal name) in UTF-8 */
+#define NAME "\xe5\xb1\xb1\xe7\x94\xb0 \xe5\xa4\xaa\xe9\x83\x8e"
+
+static const unsigned char raw1[AILES_VAULT_KEY_BYTES] = {
+    1,  2,  3,  4,  5,  6,  7,  8,  9,  10, 11, 12, 13, 14, 15, 16,
+    17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32
+};
+
+static void setup(void)
+{
+    ck_assert_int_eq(apr_pool_create(&pool, NULL), APR_SUCCESS);
+    ailes_test_log_capture();
+    dir = ailes_test_mkdtemp(pool);
+    key = ailes_vault_key_make(pool, raw1);
+    ck_assert_ptr_nonnull(key);
+}
+
+static void teardown(void)
+{
+    ailes_test_rmtree(dir);
+    apr_pool_destroy(pool);
+}
+
+static ailes_vault_key_t *other_key(void)
+{
+    unsigned char raw[AILES_VAULT_KEY_BYTES];
+
+    memcpy(raw, raw1, sizeof(raw));
+    raw[31] ^= 0x01;
+    return ailes_vault_key_make(pool, raw);
+}
+
+/* A copy of a key with another id, so that open reaches the AEAD check. */
+static ailes_vault_key_t *other_key_same_id(void)
+{
+    ailes_vault_key_t *k = other_key();
+
+    memcpy(k->id, key->id, sizeof(k->id));
+    return k;
+}
+
+static const char *flip_byte(const char *b64, size_t at)
+{
+    unsigned char bin[1024];
+    size_t n = 0;
+    char *out = apr_palloc(pool, 2048);
+
+    ck_assert_int_eq(sodium_base642bin(bin, sizeof(bin), b64, strlen(b64),
+                                       NULL, &n, NULL,
+                                       sodium_base64_VARIANT_ORIGINAL),
+                     0);
+    ck_assert_uint_gt(n, at);
+    bin[at] ^= 0x80;
+    return sodium_bin2base64(out, 2048, bin, n,
+                             sodium_base64_VARIANT_ORIGINAL);
+}
+
+/* --- keys ---------------------------------------------------------------- */
+
+START_TEST(vault_key_id_is_16_hex)
+{
+    size_t i;
+
+    ck_assert_uint_eq(strlen(key->id), 16);
+    for (i = 0; i < 16; i++) {
+        ck_assert_msg(strchr("0123456789abcdef", key->id[i]) != NULL,
+                      "key id %s", key->id);
+    }
+    ck_assert_int_eq(memcmp(key->key, raw1, sizeof(raw1)), 0);
+}
+END_TEST
+
+START_TEST(vault_key_id_is_sha256_prefix)
+{
+    unsigned char md[crypto_hash_sha256_BYTES];
+    char hex[2 * crypto_hash_sha256_BYTES + 1];
+
+    crypto_hash_sha256(md, raw1, sizeof(raw1));
+    sodium_bin2hex(hex, sizeof(hex), md, sizeof(md));
+    hex[16] = '\0';
+    ck_assert_str_eq(key->id, hex);
+}
+END_TEST
+
+START_TEST(vault_key_ids_equal_for_equal_keys)
+{
+    ailes_vault_key_t *again = ailes_vault_key_make(pool, raw1);
+
+    ck_assert_str_eq(again->id, key->id);
+    ck_assert_str_ne(other_key()->id, key->id);
+}
+END_TEST
+
+START_TEST(vault_key_wiped_when_pool_cleared)
+{
+    apr_pool_t *sub;
+    ailes_vault_key_t *k;
+    static const unsigned char zero[AILES_VAULT_KEY_BYTES];
+
+    ck_assert_int_eq(apr_pool_create(&sub, pool), APR_SUCCESS);
+    k = ailes_vault_key_make(sub, raw1);
+    ck_assert_int_eq(memcmp(k->key, raw1, sizeof(raw1)), 0);
+    /* apr_pool_clear keeps the pool's memory, so the struct can still be
+     * read after its cleanup ran. */
+    apr_pool_clear(sub);
+    ck_assert_int_eq(memcmp(k->key, zero, sizeof(zero)), 0);
+    apr_pool_destroy(sub);
+}
+END_TEST
+
+static const char *keyfile(const char *name, size_t len, mode_t mode)
+{
+    const char *path = apr_pstrcat(pool, dir, "/", name, NULL);
+    char buf[64];
+
+    memset(buf, 0x5a, sizeof(buf));
+    memcpy(buf, raw1, sizeof(raw1));
+    ailes_test_write(path, buf, len, mode);
+    return path;
+}
+
+START_TEST(vault_key_load_ok)
+{
+    ailes_vault_key_t *k = NULL;
+    const char *err = ailes_vault_key_load(pool, keyfile("k", 32, 0400), &k);
+
+    ck_assert_msg(err == NULL, "error: %s", err ? err : "");
+    ck_assert_ptr_nonnull(k);
+    ck_assert_str_eq(k->id, key->id);
+    ck_assert_int_eq(memcmp(k->key, raw1, sizeof(raw1)), 0);
+    err = ailes_vault_key_load(pool, keyfile("k6", 32, 0600), &k);
+    ck_assert_msg(err == NULL, "error: %s", err ? err : "");
+}
+END_TEST
+
+START_TEST(vault_key_load_refuses_group_readable)
+{
+    ailes_vault_key_t *k = (ailes_vault_key_t *)1;
+    const char *err = ailes_vault_key_load(pool, keyfile("k", 32, 0440), &k);
+
+    ck_assert_ptr_nonnull(err);
+    ck_assert_ptr_null(k);
+    ck_assert_msg(strstr(err, "group or others") != NULL, "error: %s", err);
+}
+END_TEST
+
+START_TEST(vault_key_load_refuses_world_readable)
+{
+    ailes_vault_key_t *k = (ailes_vault_key_t *)1;
+    const char *err = ailes_vault_key_load(pool, keyfile("k", 32, 0404), &k);
+
+    ck_assert_ptr_nonnull(err);
+    ck_assert_ptr_null(k);
+    ck_assert_msg(strstr(err, "group or others") != NULL, "error: %s", err);
+    err = ailes_vault_key_load(pool, keyfile("k2", 32, 0402), &k);
+    ck_assert_ptr_nonnull(err);
+    err = ailes_vault_key_load(pool, keyfile("k3", 32, 0410), &k);
+    ck_assert_ptr_nonnull(err);
+}
+END_TEST
+
+START_TEST(vault_key_load_refuses_wrong_size)
+{
+    ailes_vault_key_t *k = (ailes_vault_key_t *)1;
+    const char *path = keyfile("short", 31, 0400);
+    const char *err = ailes_vault_key_load(pool, path, &k);
+
+    ck_assert_ptr_nonnull(err);
+    ck_assert_ptr_null(k);
+    ck_assert_msg(strstr(err, path) != NULL, "error: %s", err);
+    err = ailes_vault_key_load(pool, keyfile("long", 33, 0400), &k);
+    ck_assert_ptr_nonnull(err);
+    ck_assert_ptr_null(k);
+    err = ailes_vault_key_load(pool, keyfile("empty", 0, 0400), &k);
+    ck_assert_ptr_nonnull(err);
+}
+END_TEST
+
+START_TEST(vault_key_load_refuses_missing_file)
+{
+    ailes_vault_key_t *k = (ailes_vault_key_t *)1;
+    const char *path = apr_pstrcat(pool, dir, "/absent.key", NULL);
+    const char *err = ailes_vault_key_load(pool, path, &k);
+
+    ck_assert_ptr_nonnull(err);
+    ck_assert_ptr_null(k);
+    ck_assert_msg(strstr(err, path) != NULL, "error: %s", err);
+    ck_assert_ptr_nonnull(ailes_vault_key_load(pool, NULL, &k));
+}
+END_TEST
+
+START_TEST(vault_key_load_refuses_directory)
+{
+    ailes_vault_key_t *k = (ailes_vault_key_t *)1;
+    const char *path = apr_pstrcat(pool, dir, "/keydir", NULL);
+    const char *err;
+
+    ck_assert_int_eq(mkdir(path, 0700), 0);
+    err = ailes_vault_key_load(pool, path, &k);
+    ck_assert_ptr_nonnull(err);
+    ck_assert_ptr_null(k);
+}
+END_TEST
+
+/* --- seal / open --------------------------------------------------------- */
+
+START_TEST(vault_seal_open_round_trip)
+{
+    const char *nonce = NULL, *ct = NULL, *plain = NULL;
+
+    ck_assert_int_eq(ailes_vault_seal(pool, key, 1, 2, "name", NAME, &nonce,
+                                      &ct),
+                     APR_SUCCESS);
+    ck_assert_ptr_nonnull(nonce);
+    ck_assert_ptr_nonnull(ct);
+    ck_assert_ptr_null(strstr(ct, NAME));
+    ck_assert_int_eq(ailes_vault_open(pool, key, 1, 2, "name", key->id,
+                                      nonce, ct, &plain),
+                     APR_SUCCESS);
+    ck_assert_str_eq(plain, NAME);
+}
+END_TEST
+
+START_TEST(vault_seal_empty_text)
+{
+    const char *nonce, *ct, *plain = NULL;
+
+    ck_assert_int_eq(ailes_vault_seal(pool, key, 1, 2, "name", "", &nonce,
+                                      &ct),
+                     APR_SUCCESS);
+    ck_assert_int_eq(ailes_vault_open(pool, key, 1, 2, "name", key->id,
+                                      nonce, ct, &plain),
+                     APR_SUCCESS);
+    ck_assert_str_eq(plain, "");
+}
+END_TEST
+
+START_TEST(vault_seal_sizes)
+{
+    const char *nonce, *ct;
+    unsigned char bin[256];
+    size_t n = 0;
+
+    ck_assert_int_eq(ailes_vault_seal(pool, key, 1, 2, "name", "abc", &nonce,
+                                      &ct),
+                     APR_SUCCESS);
+    ck_assert_int_eq(sodium_base642bin(bin, sizeof(bin), nonce,
+                                       strlen(nonce), NULL, &n, NULL,
+                                       sodium_base64_VARIANT_ORIGINAL),
+                     0);
+    ck_assert_uint_eq(n, AILES_VAULT_NONCE_BYTES);
+    ck_assert_int_eq(sodium_base642bin(bin, sizeof(bin), ct, strlen(ct), NULL,
+                                       &n, NULL,
+                                       sodium_base64_VARIANT_ORIGINAL),
+                     0);
+    ck_assert_uint_eq(n, 3 + AILES_VAULT_TAG_BYTES);
+}
+END_TEST
+
+START_TEST(vault_seal_twice_differs)
+{
+    const char *n1, *c1, *n2, *c2;
+
+    ck_assert_int_eq(ailes_vault_seal(pool, key, 1, 2, "name", NAME, &n1,
+                                      &c1),
+                     APR_SUCCESS);
+    ck_assert_int_eq(ailes_vault_seal(pool, key, 1, 2, "name", NAME, &n2,
+                                      &c2),
+                     APR_SUCCESS);
+    ck_assert_str_ne(n1, n2);
+    ck_assert_str_ne(c1, c2);
+}
+END_TEST
+
+START_TEST(vault_open_with_other_key_id_is_einval)
+{
+    ailes_vault_key_t *k2 = other_key();
+    const char *nonce, *ct, *plain = "x";
+
+    ck_assert_int_eq(ailes_vault_seal(pool, key, 1, 2, "name", NAME, &nonce,
+                                      &ct),
+                     APR_SUCCESS);
+    ck_assert_int_eq(ailes_vault_open(pool, k2, 1, 2, "name", key->id, nonce,
+                                      ct, &plain),
+                     APR_EINVAL);
+    ck_assert_ptr_null(plain);
+    ck_assert_int_eq(ailes_vault_open(pool, key, 1, 2, "name", NULL, nonce,
+                                      ct, &plain),
+                     APR_EINVAL);
+}
+END_TEST
+
+START_TEST(vault_open_with_other_key_bytes_is_egeneral)
+{
+    /* Same id, different key bytes: the GCM tag must fail. */
+    ailes_vault_key_t *k2 = other_key_same_id();
+    const char *nonce, *ct, *plain = "x";
+
+    ck_assert_int_eq(ailes_vault_seal(pool, key, 1, 2, "name", NAME, &nonce,
+                                      &ct),
+                     APR_SUCCESS);
+    ck_assert_int_eq(ailes_vault_open(pool, k2, 1, 2, "name", key->id, nonce,
+                                      ct, &plain),
+                     APR_EGENERAL);
+    ck_assert_ptr_null(plain);
+}
+END_TEST
+
+START_TEST(vault_open_bound_to_tenant_user_field)
+{
+    const char *nonce, *ct, *plain = "x";
+
+    ck_assert_int_eq(ailes_vault_seal(pool, key, 1, 2, "name", NAME, &nonce,
+                                      &ct),
+                     APR_SUCCESS);
+    ck_assert_int_eq(ailes_vault_open(pool, key, 9, 2, "name", key->id, nonce,
+                                      ct, &plain),
+                     APR_EGENERAL);
+    ck_assert_ptr_null(plain);
+    ck_assert_int_eq(ailes_vault_open(pool, key, 1, 9, "name", key->id, nonce,
+                                      ct, &plain),
+                     APR_EGENERAL);
+    ck_assert_int_eq(ailes_vault_open(pool, key, 1, 2, "kana", key->id, nonce,
+                                      ct, &plain),
+                     APR_EGENERAL);
+    /* (12, 3) and (1, 23) must not share associated data */
+    ck_assert_int_eq(ailes_vault_seal(pool, key, 12, 3, "name", NAME, &nonce,
+                                      &ct),
+                     APR_SUCCESS);
+    ck_assert_int_eq(ailes_vault_open(pool, key, 1, 23, "name", key->id,
+                                      nonce, ct, &plain),
+                     APR_EGENERAL);
+}
+END_TEST
+
+START_TEST(vault_open_edited_ciphertext_fails)
+{
+    const char *nonce, *ct, *plain = "x";
+
+    ck_assert_int_eq(ailes_vault_seal(pool, key, 1, 2, "name", NAME, &nonce,
+                                      &ct),
+                     APR_SUCCESS);
+    ck_assert_int_eq(ailes_vault_open(pool, key, 1, 2, "name", key->id, nonce,
+                                      flip_byte(ct, 0), &plain),
+                     APR_EGENERAL);
+    ck_assert_ptr_null(plain);
+    /* the last byte is part of the tag */
+    ck_assert_int_eq(ailes_vault_open(pool, key, 1, 2, "name", key->id, nonce,
+                                      flip_byte(ct, strlen(NAME)
+                                                        + AILES_VAULT_TAG_BYTES
+                                                        - 1),
+                                      &plain),
+                     APR_EGENERAL);
+    ck_assert_int_eq(ailes_vault_open(pool, key, 1, 2, "name", key->id,
+                                      flip_byte(nonce, 3), ct, &plain),
+                     APR_EGENERAL);
+}
+END_TEST
+
+START_TEST(vault_open_garbage_fails)
+{
+    const char *nonce, *ct, *plain = "x";
+
+    ck_assert_int_eq(ailes_vault_seal(pool, key, 1, 2, "name", NAME, &nonce,
+                                      &ct),
+                     APR_SUCCESS);
+    ck_assert_int_eq(ailes_vault_open(pool, key, 1, 2, "name", key->id,
+                                      "not base64!", ct, &plain),
+                     APR_EGENERAL);
+    ck_assert_ptr_null(plain);
+    ck_assert_int_eq(ailes_vault_open(pool, key, 1, 2, "name", key->id, nonce,
+                                      "AAAA", &plain),
+                     APR_EGENERAL);
+    ck_assert_int_eq(ailes_vault_open(pool, key, 1, 2, "name", key->id, ct,
+                                      ct, &plain),
+                     APR_EGENERAL);
+    ck_assert_int_eq(ailes_vault_open(pool, key, 1, 2, "name", key->id, nonce,
+                                      "", &plain),
+                     APR_EGENERAL);
+}
+END_TEST
+
+/* --- vault database ------------------------------------------------------ */
+
+static const ailes_stmt_t st_move_row = {
+    "test_vault_move", 2,
+    "UPDATE vault_fields SET user_id = %lld WHERE user_id = %lld"
+};
+
+static ailes_db_t *open_vault_db(const char *path)
+{
+    ailes_db_t *vdb = NULL;
+    const char *err = NULL;
+    int applied = -1;
+
+    ck_assert_msg(APR_SUCCESS == ailes_db_open(pool, "sqlite3", path, &vdb,
+                                               &err),
+                  "open: %s", err ? err : "");
+    ck_assert_msg(APR_SUCCESS == ailes_migrate(vdb, pool, "vault", &applied,
+                                               &err),
+                  "migrate: %s", err ? err : "");
+    ck_assert_int_ge(applied, 1);
+    return vdb;
+}
+
+START_TEST(vault_migrate_applies_once)
+{
+    /* The rerun uses a fresh connection: the same-connection case is
+     * store's migrate_applies_once. */
+    const char *path = apr_pstrcat(pool, dir, "/v.db", NULL);
+    ailes_db_t *vdb = open_vault_db(path);
+    const char *err = NULL;
+    int applied = -1, version = -1;
+
+    ailes_db_close(vdb);
+    ck_assert_int_eq(ailes_db_open(pool, "sqlite3", path, &vdb, &err),
+                     APR_SUCCESS);
+    ck_assert_int_eq(ailes_migrate_version(vdb, pool, &version), APR_SUCCESS);
+    ck_assert_int_eq(version, ailes_migrate_latest("sqlite3", "vault"));
+    ck_assert_int_eq(ailes_migrate(vdb, pool, "vault", &applied, &err),
+                     APR_SUCCESS);
+    ck_assert_int_eq(applied, 0);
+    ailes_db_close(vdb);
+}
+END_TEST
+
+START_TEST(vault_put_get_round_trip)
+{
+    ailes_db_t *vdb = open_vault_db(apr_pstrcat(pool, dir, "/v.db", NULL));
+    const char *plain = NULL;
+
+    ck_assert_int_eq(ailes_vault_put(vdb, pool, key, 1, 2, "name", NAME),
+                     APR_SUCCESS);
+    ck_assert_int_eq(ailes_vault_get(vdb, pool, key, 1, 2, "name", &plain),
+                     APR_SUCCESS);
+    ck_assert_str_eq(plain, NAME);
+    ailes_db_close(vdb);
+}
+END_TEST
+
+START_TEST(vault_put_twice_replaces)
+{
+    ailes_db_t *vdb = open_vault_db(apr_pstrcat(pool, dir, "/v.db", NULL));
+    const char *plain = NULL;
+
+    ck_assert_int_eq(ailes_vault_put(vdb, pool, key, 1, 2, "name", "first"),
+                     APR_SUCCESS);
+    ck_assert_int_eq(ailes_vault_put(vdb, pool, key, 1, 2, "name", NAME),
+                     APR_SUCCESS);
+    ck_assert_int_eq(ailes_vault_get(vdb, pool, key, 1, 2, "name", &plain),
+                     APR_SUCCESS);
+    ck_assert_str_eq(plain, NAME);
+    ailes_db_close(vdb);
+}
+END_TEST
+
+START_TEST(vault_get_absent_is_notfound)
+{
+    ailes_db_t *vdb = open_vault_db(apr_pstrcat(pool, dir, "/v.db", NULL));
+    const char *plain = "x";
+
+    ck_assert_int_eq(ailes_vault_put(vdb, pool, key, 1, 2, "name", NAME),
+                     APR_SUCCESS);
+    ck_assert_int_eq(ailes_vault_get(vdb, pool, key, 1, 2, "kana", &plain),
+                     APR_NOTFOUND);
+    ck_assert_ptr_null(plain);
+    ck_assert_int_eq(ailes_vault_get(vdb, pool, key, 1, 3, "name", &plain),
+                     APR_NOTFOUND);
+    ck_assert_int_eq(ailes_vault_get(vdb, pool, key, 2, 2, "name", &plain),
+                     APR_NOTFOUND);
+    ailes_db_close(vdb);
+}
+END_TEST
+
+START_TEST(vault_get_with_other_key_fails)
+{
+    ailes_db_t *vdb = open_vault_db(apr_pstrcat(pool, dir, "/v.db", NULL));
+    const char *plain = "x";
+
+    ck_assert_int_eq(ailes_vault_put(vdb, pool, key, 1, 2, "name", NAME),
+                     APR_SUCCESS);
+    ck_assert_int_eq(ailes_vault_get(vdb, pool, other_key(), 1, 2, "name",
+                                     &plain),
+                     APR_EINVAL);
+    ck_assert_ptr_null(plain);
+    ailes_db_close(vdb);
+}
+END_TEST
+
+START_TEST(vault_row_copied_to_other_user_does_not_open)
+{
+    ailes_db_t *vdb = open_vault_db(apr_pstrcat(pool, dir, "/v.db", NULL));
+    const char *plain = "x";
+    int n = 0;
+
+    ck_assert_int_eq(ailes_vault_put(vdb, pool, key, 1, 2, "name", NAME),
+                     APR_SUCCESS);
+    ck_assert_int_eq(ailes_db_exec(vdb, pool, &st_move_row, &n,
+                                   AILES_ARGS("3", "2")),
+                     APR_SUCCESS);
+    ck_assert_int_eq(n, 1);
+    ck_assert_int_eq(ailes_vault_get(vdb, pool, key, 1, 3, "name", &plain),
+                     APR_EGENERAL);
+    ck_assert_ptr_null(plain);
+    /* logged without the plaintext */
+    ck_assert_ptr_null(strstr(ailes_test_log_text(), NAME));
+    ailes_db_close(vdb);
+}
+END_TEST
+
+START_TEST(vault_plaintext_not_in_database_file)
+{
+    const char *path = apr_pstrcat(pool, dir, "/v.db", NULL);
+    const char *marker = "PLAINTEXT-MARKER-1234567890";
+    ailes_db_t *vdb = open_vault_db(path);
+    const char *data, *plain;
+    size_t len = 0;
+    struct stat st;
+
+    ck_assert_int_eq(ailes_vault_put(vdb, pool, key, 1, 2, "name", NAME),
+                     APR_SUCCESS);
+    ck_assert_int_eq(ailes_vault_put(vdb, pool, key, 1, 2, "note", marker),
+                     APR_SUCCESS);
+    ck_assert_int_eq(ailes_vault_get(vdb, pool, key, 1, 2, "note", &plain),
+                     APR_SUCCESS);
+    ck_assert_str_eq(plain, marker);
+    ailes_db_close(vdb);
+
+    data = ailes_test_read(pool, path, &len);
+    ck_assert_uint_gt(len, 0);
+    /* the field name is stored in clear: proves we read the right bytes */
+    ck_assert(ailes_test_memmem(data, len, "note", 4));
+    ck_assert(!ailes_test_memmem(data, len, marker, strlen(marker)));
+    ck_assert(!ailes_test_memmem(data, len, NAME, strlen(NAME)));
+    ck_assert(!ailes_test_memmem(data, len, "\xe5\xb1\xb1\xe7\x94\xb0", 6));
+    /* nor in a WAL file left behind */
+    if (stat(apr_pstrcat(pool, path, "-wal", NULL), &st) == 0) {
+        data = ailes_test_read(pool, apr_pstrcat(pool, path, "-wal", NULL),
+                               &len);
+        ck_assert(!ailes_test_memmem(data, len, marker, strlen(marker)));
+        ck_assert(!ailes_test_memmem(data, len, NAME, strlen(NAME)));
+    }
+}
+END_TEST
+
+Suite *ailes_suite_vault(void)
+{
+    Suite *s = suite_create("vault");
+    TCase *tk = tcase_create("key");
+    TCase *tc = tcase_create("seal");
+    TCase *td = tcase_create("db");
+
+    tcase_add_checked_fixture(tk, setup, teardown);
+    tcase_add_test(tk, vault_key_id_is_16_hex);
+    tcase_add_test(tk, vault_key_id_is_sha256_prefix);
+    tcase_add_test(tk, vault_key_ids_equal_for_equal_keys);
+    tcase_add_test(tk, vault_key_wiped_when_pool_cleared);
+    tcase_add_test(tk, vault_key_load_ok);
+    tcase_add_test(tk, vault_key_load_refuses_group_readable);
+    tcase_add_test(tk, vault_key_load_refuses_world_readable);
+    tcase_add_test(tk, vault_key_load_refuses_wrong_size);
+    tcase_add_test(tk, vault_key_load_refuses_missing_file);
+    tcase_add_test(tk, vault_key_load_refuses_directory);
+    suite_add_tcase(s, tk);
+
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_test(tc, vault_seal_open_round_trip);
+    tcase_add_test(tc, vault_seal_empty_text);
+    tcase_add_test(tc, vault_seal_sizes);
+    tcase_add_test(tc, vault_seal_twice_differs);
+    tcase_add_test(tc, vault_open_with_other_key_id_is_einval);
+    tcase_add_test(tc, vault_open_with_other_key_bytes_is_egeneral);
+    tcase_add_test(tc, vault_open_bound_to_tenant_user_field);
+    tcase_add_test(tc, vault_open_edited_ciphertext_fails);
+    tcase_add_test(tc, vault_open_garbage_fails);
+    suite_add_tcase(s, tc);
+
+    tcase_add_checked_fixture(td, setup, teardown);
+    tcase_set_timeout(td, 30);
+    tcase_add_test(td, vault_migrate_applies_once);
+    tcase_add_test(td, vault_put_get_round_trip);
+    tcase_add_test(td, vault_put_twice_replaces);
+    tcase_add_test(td, vault_get_absent_is_notfound);
+    tcase_add_test(td, vault_get_with_other_key_fails);
+    tcase_add_test(td, vault_row_copied_to_other_user_does_not_open);
+    tcase_add_test(td, vault_plaintext_not_in_database_file);
+    suite_add_tcase(s, td);
+    return s;
+}

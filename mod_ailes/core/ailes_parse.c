@@ -78,6 +78,39 @@ const char *ailes_parse_int(apr_pool_t *p, const char *s, long lo, long hi,
     return NULL;
 }
 
+const char *ailes_parse_duration(apr_pool_t *p, const char *s, long lo,
+                                 long hi, long *seconds)
+{
+    size_t n = s ? strlen(s) : 0;
+    long unit = 1, v;
+    const char *err;
+    char *num;
+
+    if (n == 0) {
+        return "empty duration";
+    }
+    switch (s[n - 1]) {
+    case 's': unit = 1; n--; break;
+    case 'm': unit = 60; n--; break;
+    case 'h': unit = 3600; n--; break;
+    case 'd': unit = 86400; n--; break;
+    default: break;
+    }
+    num = apr_pstrmemdup(p, s, n);
+    if ((err = ailes_parse_int(p, num, 0, 100L * 365 * 86400, &v))) {
+        return apr_psprintf(p, "'%s' is not a duration (a number with "
+                            "an optional s, m, h or d)",
+                            apr_pescape_echo(p, s, 0));
+    }
+    v *= unit;
+    if (v < lo || v > hi) {
+        return apr_psprintf(p, "%s is outside %lds..%lds",
+                            apr_pescape_echo(p, s, 0), lo, hi);
+    }
+    *seconds = v;
+    return NULL;
+}
+
 const char *ailes_parse_cookie(apr_pool_t *p, const char *header,
                                const char *name)
 {

@@ -22,6 +22,11 @@ const char *ailes_parse_employee_no(apr_pool_t *p, const char *s);
 const char *ailes_parse_int(apr_pool_t *p, const char *s, long lo, long hi,
                             long *out);
 
+/* A duration: a whole number with an optional unit s, m, h or d (no unit:
+ * seconds), within [lo, hi] seconds. "30m" -> 1800. */
+const char *ailes_parse_duration(apr_pool_t *p, const char *s, long lo,
+                                 long hi, long *seconds);
+
 /* The value of cookie `name` in a Cookie header, or NULL. The first
  * occurrence wins; values are returned verbatim (no unquoting). */
 const char *ailes_parse_cookie(apr_pool_t *p, const char *header,

@@ -41,6 +41,15 @@ int ailes_password_verify(const char *pw, const char *hash,
     if (!pw) {
         pw = "";
     }
+    /* bcrypt would read 72 bytes and ignore the rest: a longer password is
+     * wrong, never "right up to byte 72". */
+    if (strlen(pw) > AILES_PASSWORD_MAX_BYTES) {
+        usable = 0;
+        if (!dummy) {
+            dummy = hash;
+        }
+        pw = "";
+    }
     if (!usable) {
         if (dummy) {
             (void)apr_password_validate(pw, dummy);
@@ -48,4 +57,15 @@ int ailes_password_verify(const char *pw, const char *hash,
         return 0;
     }
     return APR_SUCCESS == apr_password_validate(pw, hash);
+}
+
+int ailes_password_cost(const char *hash)
+{
+    /* "$2y$12$" + 53 characters */
+    if (!hash || strlen(hash) != 60 || hash[0] != '$' || hash[1] != '2'
+        || hash[3] != '$' || hash[6] != '$' || hash[4] < '0' || hash[4] > '9'
+        || hash[5] < '0' || hash[5] > '9') {
+        return -1;
+    }
+    return (hash[4] - '0') * 10 + (hash[5] - '0');
 }

@@ -25,4 +25,8 @@ apr_status_t ailes_password_hash(apr_pool_t *p, const char *pw, int cost,
 int ailes_password_verify(const char *pw, const char *hash,
                           const char *dummy);
 
+/* The cost a bcrypt hash was made with, or -1 when hash is no bcrypt hash
+ * (a lower cost than configured means: rehash at the next login). */
+int ailes_password_cost(const char *hash);
+
 #endif

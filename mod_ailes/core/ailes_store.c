@@ -64,6 +64,50 @@ static const ailes_stmt_t st_audit_add = {
     "outcome, request_id) VALUES (%lld, %lld, %s, %s, %s, %s, %s, %s)"
 };
 
+static const ailes_stmt_t st_attempt_begin = {
+    "ailes_attempt_begin", 3,
+    "INSERT INTO login_attempts (tenant_id, employee_no, failures, "
+    "locked_until, updated_at) VALUES (%lld, %s, 1, NULL, %lld) "
+    "ON CONFLICT (tenant_id, employee_no) DO UPDATE SET "
+    "failures = CASE WHEN login_attempts.locked_until IS NOT NULL "
+    "  AND login_attempts.locked_until <= excluded.updated_at THEN 1 "
+    "  ELSE login_attempts.failures + 1 END, "
+    "locked_until = CASE WHEN login_attempts.locked_until IS NOT NULL "
+    "  AND login_attempts.locked_until <= excluded.updated_at THEN NULL "
+    "  ELSE login_attempts.locked_until END, "
+    "updated_at = excluded.updated_at "
+    "RETURNING failures, locked_until"
+};
+
+static const ailes_stmt_t st_attempt_lock = {
+    "ailes_attempt_lock", 3,
+    "UPDATE login_attempts SET locked_until = %lld "
+    "WHERE tenant_id = %lld AND employee_no = %s"
+};
+
+static const ailes_stmt_t st_attempt_clear = {
+    "ailes_attempt_clear", 2,
+    "DELETE FROM login_attempts WHERE tenant_id = %lld AND employee_no = %s"
+};
+
+static const ailes_stmt_t st_user_set_password = {
+    "ailes_user_set_password", 4,
+    "UPDATE users SET password_hash = %s, updated_at = %lld "
+    "WHERE tenant_id = %lld AND id = %lld"
+};
+
+static const ailes_stmt_t st_session_hashes = {
+    "ailes_session_hashes", 3,
+    "SELECT id_hash FROM sessions "
+    "WHERE tenant_id = %lld AND user_id = %lld AND id_hash <> %s"
+};
+
+static const ailes_stmt_t st_session_delete_user = {
+    "ailes_session_delete_user", 3,
+    "DELETE FROM sessions "
+    "WHERE tenant_id = %lld AND user_id = %lld AND id_hash <> %s"
+};
+
 static const ailes_stmt_t st_ping = {
     "ailes_ping", 0,
     "SELECT COUNT(*) FROM ailes_schema"
@@ -249,4 +293,91 @@ apr_status_t ailes_store_ping(ailes_db_t *db, apr_pool_t *p)
     ailes_row_t *row;
 
     return ailes_db_row(db, p, &st_ping, &row, AILES_NOARGS);
+}
+
+apr_status_t ailes_store_attempt_begin(ailes_db_t *db, apr_pool_t *p,
+                                       apr_int64_t tenant_id,
+                                       const char *employee_no,
+                                       apr_int64_t now, int *failures,
+                                       apr_int64_t *locked_until)
+{
+    ailes_row_t *row;
+    apr_status_t rv;
+
+    *failures = 0;
+    *locked_until = 0;
+    rv = ailes_db_row(db, p, &st_attempt_begin, &row,
+                      AILES_ARGS(ailes_db_int(p, tenant_id), employee_no,
+                                 ailes_db_int(p, now)));
+    if (APR_SUCCESS == rv) {
+        *failures = (int)ailes_row_int(row, 0);
+        *locked_until = ailes_row_int(row, 1);
+    }
+    return rv;
+}
+
+apr_status_t ailes_store_attempt_lock(ailes_db_t *db, apr_pool_t *p,
+                                      apr_int64_t tenant_id,
+                                      const char *employee_no,
+                                      apr_int64_t until)
+{
+    return ailes_db_exec(db, p, &st_attempt_lock, NULL,
+                         AILES_ARGS(ailes_db_int(p, until),
+                                    ailes_db_int(p, tenant_id), employee_no));
+}
+
+apr_status_t ailes_store_attempt_clear(ailes_db_t *db, apr_pool_t *p,
+                                       apr_int64_t tenant_id,
+                                       const char *employee_no)
+{
+    return ailes_db_exec(db, p, &st_attempt_clear, NULL,
+                         AILES_ARGS(ailes_db_int(p, tenant_id), employee_no));
+}
+
+apr_status_t ailes_store_user_set_password(ailes_db_t *db, apr_pool_t *p,
+                                           apr_int64_t tenant_id,
+                                           apr_int64_t user_id,
+                                           const char *password_hash)
+{
+    int n = 0;
+    apr_status_t rv;
+
+    rv = ailes_db_exec(db, p, &st_user_set_password, &n,
+                       AILES_ARGS(password_hash, now_sec(p),
+                                  ailes_db_int(p, tenant_id),
+                                  ailes_db_int(p, user_id)));
+    return APR_SUCCESS == rv && n == 0 ? APR_NOTFOUND : rv;
+}
+
+apr_status_t ailes_store_session_hashes(ailes_db_t *db, apr_pool_t *p,
+                                        apr_int64_t tenant_id,
+                                        apr_int64_t user_id,
+                                        const char *keep,
+                                        apr_array_header_t **hashes)
+{
+    apr_array_header_t *rows;
+    apr_status_t rv;
+    int i;
+
+    *hashes = apr_array_make(p, 4, sizeof(const char *));
+    rv = ailes_db_rows(db, p, &st_session_hashes, &rows,
+                       AILES_ARGS(ailes_db_int(p, tenant_id),
+                                  ailes_db_int(p, user_id),
+                                  keep ? keep : ""));
+    for (i = 0; APR_SUCCESS == rv && i < rows->nelts; i++) {
+        APR_ARRAY_PUSH(*hashes, const char *) =
+            APR_ARRAY_IDX(rows, i, ailes_row_t *)->cols[0];
+    }
+    return rv;
+}
+
+apr_status_t ailes_store_session_delete_user(ailes_db_t *db, apr_pool_t *p,
+                                             apr_int64_t tenant_id,
+                                             apr_int64_t user_id,
+                                             const char *keep)
+{
+    return ailes_db_exec(db, p, &st_session_delete_user, NULL,
+                         AILES_ARGS(ailes_db_int(p, tenant_id),
+                                    ailes_db_int(p, user_id),
+                                    keep ? keep : ""));
 }

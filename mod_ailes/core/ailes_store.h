@@ -4,12 +4,14 @@
  * a session without naming the tenant.
  *
  * Functions return APR_SUCCESS, APR_NOTFOUND (no such row), APR_EEXIST
- * (unique key taken) or an error that has been logged.
+ * (where a function says so: a unique key taken) or an error that has been
+ * logged.
  */
 #ifndef AILES_STORE_H
 #define AILES_STORE_H
 
 #include <apr_pools.h>
+#include <apr_tables.h>
 #include <apr_time.h>
 
 #include "ailes_role.h"
@@ -87,6 +89,47 @@ apr_status_t ailes_store_session_touch(struct ailes_db *db, apr_pool_t *p,
 apr_status_t ailes_store_session_delete(struct ailes_db *db, apr_pool_t *p,
                                         apr_int64_t tenant_id,
                                         const char *id_hash);
+
+/* Login attempts (lockout). An attempt is counted *before* the password is
+ * checked: *failures is this attempt's number since the last success or
+ * unlock, counting the attempt itself; *locked_until is the end of a
+ * lock (0 = none). A lock that has run out is cleared by this call and the
+ * count starts again at 1. Works for employee numbers that do not exist. */
+apr_status_t ailes_store_attempt_begin(struct ailes_db *db, apr_pool_t *p,
+                                       apr_int64_t tenant_id,
+                                       const char *employee_no,
+                                       apr_int64_t now, int *failures,
+                                       apr_int64_t *locked_until);
+/* Locks (tenant, employee_no) until `until` (epoch seconds). */
+apr_status_t ailes_store_attempt_lock(struct ailes_db *db, apr_pool_t *p,
+                                      apr_int64_t tenant_id,
+                                      const char *employee_no,
+                                      apr_int64_t until);
+/* Forgets failures and any lock: a successful login, or an unlock. */
+apr_status_t ailes_store_attempt_clear(struct ailes_db *db, apr_pool_t *p,
+                                       apr_int64_t tenant_id,
+                                       const char *employee_no);
+
+/* Replaces a user's password hash. */
+apr_status_t ailes_store_user_set_password(struct ailes_db *db,
+                                           apr_pool_t *p,
+                                           apr_int64_t tenant_id,
+                                           apr_int64_t user_id,
+                                           const char *password_hash);
+
+/* The session hashes of a user, except `keep` (may be NULL): what must be
+ * dropped from the session cache before ailes_store_session_delete_user. */
+apr_status_t ailes_store_session_hashes(struct ailes_db *db, apr_pool_t *p,
+                                        apr_int64_t tenant_id,
+                                        apr_int64_t user_id,
+                                        const char *keep,
+                                        apr_array_header_t **hashes);
+/* Deletes every session of a user except `keep` (may be NULL). */
+apr_status_t ailes_store_session_delete_user(struct ailes_db *db,
+                                             apr_pool_t *p,
+                                             apr_int64_t tenant_id,
+                                             apr_int64_t user_id,
+                                             const char *keep);
 
 apr_status_t ailes_store_audit_add(struct ailes_db *db, apr_pool_t *p,
                                    const ailes_audit_rec_t *a);

@@ -23,20 +23,9 @@ APLOG_USE_MODULE(ailes);
 static const ailes_api_route_t *const route_tables[] = {
     ailes_api_health_routes,
     ailes_api_session_routes,
+    ailes_api_users_routes,
     NULL
 };
-
-static void security_headers(request_rec *r)
-{
-    apr_table_t *h = r->err_headers_out;
-
-    apr_table_setn(h, "Cache-Control", "no-store");
-    apr_table_setn(h, "X-Content-Type-Options", "nosniff");
-    apr_table_setn(h, "X-Frame-Options", "DENY");
-    apr_table_setn(h, "Referrer-Policy", "no-referrer");
-    apr_table_setn(h, "Content-Security-Policy",
-                   "default-src 'none'; frame-ancestors 'none'");
-}
 
 int ailes_api_json(request_rec *r, int status, json_t *body)
 {
@@ -76,7 +65,8 @@ static int is_json_type(const char *ct)
 
 json_t *ailes_api_read_json(request_rec *r)
 {
-    apr_size_t cap = 4096, len = 0;
+    apr_size_t max = (apr_size_t)ailes_conf_max_body(ailes_srv_conf(r->server));
+    apr_size_t cap = max + 1 < 4096 ? max + 1 : 4096, len = 0;
     char *buf;
     json_t *obj = NULL;
     long got;
@@ -91,7 +81,7 @@ json_t *ailes_api_read_json(request_rec *r)
                         "the request body cannot be read");
         return NULL;
     }
-    if (r->remaining > AILES_API_MAX_JSON) {
+    if (r->remaining > (apr_off_t)max) {
         ailes_api_error(r, HTTP_REQUEST_ENTITY_TOO_LARGE, "too_large",
                         "the request body is too large");
         return NULL;
@@ -101,16 +91,17 @@ json_t *ailes_api_read_json(request_rec *r)
         for (;;) {
             if (len == cap) {
                 char *bigger;
-                if (cap >= AILES_API_MAX_JSON) {
+                if (cap >= max + 1) {
                     ailes_api_error(r, HTTP_REQUEST_ENTITY_TOO_LARGE,
                                     "too_large",
                                     "the request body is too large");
                     return NULL;
                 }
-                bigger = apr_palloc(r->pool, cap * 2);
+                bigger = apr_palloc(r->pool, cap * 2 > max + 1 ? max + 1
+                                                                : cap * 2);
                 memcpy(bigger, buf, len);
                 buf = bigger;
-                cap *= 2;
+                cap = cap * 2 > max + 1 ? max + 1 : cap * 2;
             }
             got = ap_get_client_block(r, buf + len, cap - len);
             if (got < 0) {
@@ -175,6 +166,26 @@ static int is_write(int method)
     return method != M_GET && method != M_OPTIONS;
 }
 
+/* True when the request has no Origin header or one naming this host.
+ * Only host[:port] is compared: behind a TLS-terminating load balancer
+ * httpd itself may see http. */
+static int same_origin(request_rec *r)
+{
+    const char *origin = apr_table_get(r->headers_in, "Origin");
+    const char *host = apr_table_get(r->headers_in, "Host");
+    const char *o;
+
+    if (!origin) {
+        return 1;
+    }
+    o = strstr(origin, "://");
+    if (!o || !host) {
+        return 0;   /* "null" and other opaque origins */
+    }
+    o += 3;
+    return !strcasecmp(o, host);
+}
+
 static int dispatch(request_rec *r, const char *route)
 {
     const ailes_api_route_t *const *t;
@@ -211,6 +222,10 @@ static int dispatch(request_rec *r, const char *route)
         return ailes_api_error(r, HTTP_NOT_FOUND, "not_found",
                                "no such resource");
     }
+    if (is_write(r->method_number) && !same_origin(r)) {
+        return ailes_api_error(r, HTTP_FORBIDDEN, "csrf",
+                               "cross-origin request refused");
+    }
     if (found->access != AILES_API_PUBLIC && !q->tenant) {
         return ailes_api_error(r, HTTP_NOT_FOUND, "unknown_tenant",
                                "this host serves no tenant");
@@ -235,6 +250,10 @@ static int dispatch(request_rec *r, const char *route)
                                   ctx.session->csrf_token)) {
             return ailes_api_error(r, HTTP_FORBIDDEN, "csrf",
                                    "missing or wrong X-CSRF-Token");
+        }
+        if (found->roles && !(found->roles & AILES_API_ROLE(ctx.session->role))) {
+            return ailes_api_error(r, HTTP_FORBIDDEN, "forbidden",
+                                   "your role may not do this");
         }
     }
     return found->fn(r, &ctx);
@@ -270,7 +289,7 @@ static int api_handler(request_rec *r)
     if (!r->handler || strcmp(r->handler, "ailes-api")) {
         return DECLINED;
     }
-    security_headers(r);
+    ailes_security_headers(r, 1);
     return dispatch(r, api_route(r));
 }
 

@@ -14,9 +14,6 @@
 struct ailes_session;
 
 #define AILES_API_MAX_PARAMS 4
-/* JSON request bodies larger than this are refused with 413 (AilesMaxBody
- * comes with the login issue). */
-#define AILES_API_MAX_JSON (1024 * 1024)
 
 typedef struct ailes_api_ctx {
     const char *route;                          /* "/v1/..." */
@@ -32,16 +29,23 @@ typedef enum {
     AILES_API_SESSION       /* a live session (and CSRF on writes) */
 } ailes_api_access_t;
 
+/* Role bit sets for routes: AILES_API_ROLES(AILES_ROLE_TENANT_ADMIN). */
+#define AILES_API_ROLE(role) (1U << (role))
+#define AILES_API_ANY_ROLE 0U
+
 typedef struct ailes_api_route {
     int method;                 /* M_GET, M_POST, ... */
     const char *path;           /* "/v1/users/{employee_no}" */
     ailes_api_access_t access;
+    unsigned roles;             /* for AILES_API_SESSION: who may call it
+                                   (AILES_API_ANY_ROLE = every role) */
     ailes_api_fn *fn;
 } ailes_api_route_t;
 
 /* Route tables of the endpoint files, each terminated by a NULL path. */
 extern const ailes_api_route_t ailes_api_health_routes[];
 extern const ailes_api_route_t ailes_api_session_routes[];
+extern const ailes_api_route_t ailes_api_users_routes[];
 
 /* Writes a JSON response with the given status; returns OK. */
 int ailes_api_json(request_rec *r, int status, json_t *body);
@@ -51,12 +55,17 @@ int ailes_api_json(request_rec *r, int status, json_t *body);
 int ailes_api_error(request_rec *r, int status, const char *code,
                     const char *message);
 
+/* 422 password_policy, with a details list of every broken rule
+ * (ailes_policy_violation_t); returns OK. */
+int ailes_api_policy_error(request_rec *r,
+                           const apr_array_header_t *violations);
+
 /* 204 No Content; returns OK. */
 int ailes_api_no_content(request_rec *r);
 
 /* Reads the request body as one JSON object (Content-Type
- * application/json, at most AILES_API_MAX_JSON bytes, UTF-8). On failure
- * the error response is written and NULL is returned. */
+ * application/json, at most AilesMaxBody bytes, UTF-8). On failure the
+ * error response is written and NULL is returned. */
 json_t *ailes_api_read_json(request_rec *r);
 
 void ailes_api_register_hooks(apr_pool_t *p);

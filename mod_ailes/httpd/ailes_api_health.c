@@ -26,6 +26,6 @@ static int health_get(request_rec *r, ailes_api_ctx_t *ctx)
 }
 
 const ailes_api_route_t ailes_api_health_routes[] = {
-    { M_GET, "/v1/health", AILES_API_PUBLIC, health_get },
-    { 0, NULL, 0, NULL }
+    { M_GET, "/v1/health", AILES_API_PUBLIC, AILES_API_ANY_ROLE, health_get },
+    { 0, NULL, 0, 0, NULL }
 };

@@ -1,8 +1,11 @@
-/* Login, logout and "who am I": POST/DELETE /v1/session, GET /v1/me.
+/* Login, logout, "who am I" and the own password: POST/DELETE /v1/session,
+ * GET /v1/me, POST /v1/me/password.
  *
  * Login must not tell an attacker which employee numbers exist: an unknown
- * number costs the same bcrypt work (against a dummy hash) and gets the
- * same bytes as a wrong password.
+ * number is counted and locked like a real one, costs the same bcrypt work
+ * (against a dummy hash) and gets the same bytes as a wrong password. An
+ * attempt is counted before its password is checked, so concurrent guesses
+ * never get more than AilesLockout checks.
  */
 #include <httpd.h>
 #include <apr_strings.h>
@@ -17,16 +20,107 @@
 #include "ailes_log.h"
 #include "ailes_parse.h"
 #include "ailes_password.h"
+#include "ailes_policy.h"
 #include "ailes_request.h"
 #include "ailes_store.h"
+#include "ailes_time.h"
 #include "ailes_vault.h"
 
 APLOG_USE_MODULE(ailes);
+
+/* "Locked until an administrator unlocks": 9999-12-31T23:59:59Z. */
+#define LOCKED_FOREVER APR_INT64_C(253402300799)
 
 static int unavailable(request_rec *r)
 {
     return ailes_api_error(r, HTTP_SERVICE_UNAVAILABLE, "unavailable",
                            "the service is temporarily unavailable");
+}
+
+static int locked(request_rec *r)
+{
+    return ailes_api_error(r, HTTP_LOCKED, "locked",
+                           "too many failed attempts: login is locked");
+}
+
+static const char *actor_of(apr_pool_t *p, const ailes_user_t *u)
+{
+    return apr_pstrcat(p, u->employee_no, "/", ailes_role_name(u->role),
+                       NULL);
+}
+
+typedef enum {
+    CHECK_OK = 0,
+    CHECK_WRONG,        /* wrong password (or no such user): 401 */
+    CHECK_LOCKED,       /* locked now or by this attempt: 423 */
+    CHECK_UNAVAILABLE   /* the database did not answer: 503 */
+} check_result;
+
+/* One password check under the lockout rules, for an existing user (u) or
+ * not (u NULL). Audits failures and locks. */
+static check_result check_password(request_rec *r, ailes_db_t *db,
+                                   apr_int64_t tenant_id,
+                                   const char *employee_no,
+                                   const ailes_user_t *u,
+                                   const char *password)
+{
+    ailes_srv_conf_t *sc = ailes_srv_conf(r->server);
+    ailes_global_t *g = sc->g;
+    int limit = ailes_conf_lockout(sc), failures;
+    long duration = ailes_conf_lockout_duration(sc);
+    apr_int64_t now = ailes_time_sec(apr_time_now()), until;
+    int ok;
+
+    if (APR_SUCCESS != ailes_store_attempt_begin(db, r->pool, tenant_id,
+                                                 employee_no, now, &failures,
+                                                 &until)) {
+        return CHECK_UNAVAILABLE;
+    }
+    if (until > now || failures > limit) {
+        ailes_audit(r, tenant_id, "-", "login.locked", employee_no, "denied");
+        return CHECK_LOCKED;
+    }
+    ok = ailes_password_verify(password, u ? u->password_hash : NULL,
+                               g->dummy_hash);
+    if (ok && u && !strcmp(u->status, "active")) {
+        if (APR_SUCCESS != ailes_store_attempt_clear(db, r->pool, tenant_id,
+                                                     employee_no)) {
+            return CHECK_UNAVAILABLE;
+        }
+        return CHECK_OK;
+    }
+    ailes_audit(r, tenant_id, "-", "login.fail", employee_no, "denied");
+    if (failures >= limit) {
+        until = duration > 0 ? now + duration : LOCKED_FOREVER;
+        if (APR_SUCCESS != ailes_store_attempt_lock(db, r->pool, tenant_id,
+                                                    employee_no, until)) {
+            return CHECK_UNAVAILABLE;
+        }
+        ailes_audit(r, tenant_id, "-", "account.locked", employee_no,
+                    "denied");
+    }
+    return CHECK_WRONG;
+}
+
+/* A hash made at a lower cost than configured is replaced by one at the
+ * configured cost while the password is at hand. Failure is harmless. */
+static void maybe_rehash(request_rec *r, ailes_db_t *db, const ailes_user_t *u,
+                         const char *password)
+{
+    int cost = ailes_conf_bcrypt_cost(ailes_srv_conf(r->server)->g);
+    const char *hash;
+
+    if (ailes_password_cost(u->password_hash) >= cost) {
+        return;
+    }
+    if (APR_SUCCESS == ailes_password_hash(r->pool, password, cost, &hash)
+        && APR_SUCCESS == ailes_store_user_set_password(db, r->pool,
+                                                        u->tenant_id, u->id,
+                                                        hash)) {
+        ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, AILES_LOGNO(00202)
+                      "password hash of %s rehashed at cost %d",
+                      u->employee_no, cost);
+    }
 }
 
 static int session_post(request_rec *r, ailes_api_ctx_t *ctx)
@@ -39,7 +133,6 @@ static int session_post(request_rec *r, ailes_api_ctx_t *ctx)
     ailes_user_t *u = NULL;
     ailes_db_t *db;
     apr_status_t rv;
-    int ok;
 
     if (!body) {
         return OK;
@@ -64,31 +157,34 @@ static int session_post(request_rec *r, ailes_api_ctx_t *ctx)
     if (APR_SUCCESS != rv) {
         return unavailable(r);
     }
-    /* A malformed employee number is looked up like any other: it simply
-     * does not exist, and answers like a wrong password. */
-    if (!ailes_parse_employee_no(r->pool, employee_no)) {
-        rv = ailes_store_user_by_no(db, r->pool, t->id, employee_no, &u);
-        if (APR_SUCCESS != rv && APR_NOTFOUND != rv) {
-            return unavailable(r);
-        }
-    }
-    ok = ailes_password_verify(password, u ? u->password_hash : NULL,
-                               g->dummy_hash);
-    if (ok && strcmp(u->status, "active")) {
-        ok = 0;
-    }
-    if (!ok) {
-        ailes_audit(r, t->id, "-", "login.fail",
-                    u ? u->employee_no : "-", "denied");
+    /* A malformed employee number can belong to nobody: it costs a dummy
+     * bcrypt and answers like a wrong password, without a counter row. */
+    if (ailes_parse_employee_no(r->pool, employee_no)) {
+        (void)ailes_password_verify(password, NULL, g->dummy_hash);
         return ailes_api_error(r, HTTP_UNAUTHORIZED, "invalid_credentials",
                                "employee number or password is wrong");
     }
+    rv = ailes_store_user_by_no(db, r->pool, t->id, employee_no, &u);
+    if (APR_SUCCESS != rv && APR_NOTFOUND != rv) {
+        return unavailable(r);
+    }
+    switch (check_password(r, db, t->id, employee_no, u, password)) {
+    case CHECK_OK:
+        break;
+    case CHECK_LOCKED:
+        return locked(r);
+    case CHECK_UNAVAILABLE:
+        return unavailable(r);
+    default:
+        return ailes_api_error(r, HTTP_UNAUTHORIZED, "invalid_credentials",
+                               "employee number or password is wrong");
+    }
+    maybe_rehash(r, db, u, password);
     if (APR_SUCCESS != ailes_session_start(r, t, u, &csrf)) {
         return unavailable(r);
     }
-    ailes_audit(r, t->id, apr_pstrcat(r->pool, u->employee_no, "/",
-                                      ailes_role_name(u->role), NULL),
-                "login.ok", u->employee_no, "ok");
+    ailes_audit(r, t->id, actor_of(r->pool, u), "login.ok", u->employee_no,
+                "ok");
     return ailes_api_json(r, HTTP_OK,
                           ailes_json_pool(r->pool,
                                           json_pack("{s:s,s:s}", "mfa",
@@ -129,9 +225,88 @@ static int me_get(request_rec *r, ailes_api_ctx_t *ctx)
     return ailes_api_json(r, HTTP_OK, ailes_json_pool(r->pool, body));
 }
 
+/* 422 password_policy with every broken rule in details. */
+int ailes_api_policy_error(request_rec *r, const apr_array_header_t *v)
+{
+    json_t *details = json_array(), *body;
+    int i;
+
+    for (i = 0; i < v->nelts; i++) {
+        const ailes_policy_violation_t *x =
+            &APR_ARRAY_IDX(v, i, ailes_policy_violation_t);
+        json_array_append_new(details, json_pack("{s:s,s:s}", "rule", x->rule,
+                                                 "message", x->message));
+    }
+    body = json_pack("{s:{s:s,s:s,s:o}}", "error", "code", "password_policy",
+                     "message", "the new password does not meet the policy",
+                     "details", details);
+    return ailes_api_json(r, HTTP_UNPROCESSABLE_ENTITY,
+                          ailes_json_pool(r->pool, body));
+}
+
+static int me_password_post(request_rec *r, ailes_api_ctx_t *ctx)
+{
+    ailes_session_t *s = ctx->session;
+    json_t *body = ailes_api_read_json(r);
+    const char *current, *fresh, *hash;
+    apr_array_header_t *violations;
+    ailes_user_t *u;
+    ailes_db_t *db;
+    int cost = ailes_conf_bcrypt_cost(ailes_srv_conf(r->server)->g);
+
+    if (!body) {
+        return OK;
+    }
+    current = ailes_json_string(body, "current_password");
+    fresh = ailes_json_string(body, "new_password");
+    if (!current || !fresh) {
+        return ailes_api_error(r, HTTP_BAD_REQUEST, "bad_request",
+                               "current_password and new_password are "
+                               "required strings");
+    }
+    if (!(db = ailes_req_db(r))
+        || APR_SUCCESS != ailes_store_user_by_no(db, r->pool, s->tenant_id,
+                                                 s->employee_no, &u)) {
+        return unavailable(r);
+    }
+    /* The current password is checked under the same lockout as a login:
+     * a stolen session must not become an unlimited guessing oracle. */
+    switch (check_password(r, db, s->tenant_id, s->employee_no, u, current)) {
+    case CHECK_OK:
+        break;
+    case CHECK_LOCKED:
+        return locked(r);
+    case CHECK_UNAVAILABLE:
+        return unavailable(r);
+    default:
+        return ailes_api_error(r, HTTP_FORBIDDEN, "invalid_credentials",
+                               "the current password is wrong");
+    }
+    violations = ailes_policy_check(r->pool, fresh, u->role, u->employee_no);
+    if (violations) {
+        return ailes_api_policy_error(r, violations);
+    }
+    if (APR_SUCCESS != ailes_password_hash(r->pool, fresh, cost, &hash)
+        || APR_SUCCESS != ailes_store_user_set_password(db, r->pool,
+                                                        s->tenant_id,
+                                                        s->user_id, hash)
+        || APR_SUCCESS != ailes_session_end_all(r, s->tenant_id, s->user_id,
+                                                s->id_hash)
+        || APR_SUCCESS != ailes_session_rotate(r, s)) {
+        return unavailable(r);
+    }
+    ailes_audit(r, s->tenant_id, ailes_session_actor(r->pool, s),
+                "password.changed", s->employee_no, "ok");
+    return ailes_api_no_content(r);
+}
+
 const ailes_api_route_t ailes_api_session_routes[] = {
-    { M_POST, "/v1/session", AILES_API_TENANT, session_post },
-    { M_DELETE, "/v1/session", AILES_API_SESSION, session_delete },
-    { M_GET, "/v1/me", AILES_API_SESSION, me_get },
-    { 0, NULL, 0, NULL }
+    { M_POST, "/v1/session", AILES_API_TENANT, AILES_API_ANY_ROLE,
+      session_post },
+    { M_DELETE, "/v1/session", AILES_API_SESSION, AILES_API_ANY_ROLE,
+      session_delete },
+    { M_GET, "/v1/me", AILES_API_SESSION, AILES_API_ANY_ROLE, me_get },
+    { M_POST, "/v1/me/password", AILES_API_SESSION, AILES_API_ANY_ROLE,
+      me_password_post },
+    { 0, NULL, 0, 0, NULL }
 };

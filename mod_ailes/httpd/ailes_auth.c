@@ -10,15 +10,18 @@
 #include <http_log.h>
 #include <http_protocol.h>
 #include <http_request.h>
+#include <http_ssl.h>
 #include <mod_auth.h>
 
 #include "ailes_auth.h"
+#include "ailes_cache.h"
 #include "ailes_config.h"
 #include "ailes_db.h"
 #include "ailes_log.h"
 #include "ailes_parse.h"
 #include "ailes_request.h"
 #include "ailes_role.h"
+#include "ailes_session.h"
 #include "ailes_store.h"
 #include "ailes_time.h"
 #include "ailes_token.h"
@@ -38,8 +41,10 @@ static const char *session_token(request_rec *r)
 ailes_session_status_t ailes_session_resolve(request_rec *r,
                                              ailes_session_t **out)
 {
+    ailes_srv_conf_t *sc = ailes_srv_conf(r->server);
+    int idle = ailes_conf_session_idle(sc);
     ailes_req_t *q = ailes_req(r);
-    const char *token;
+    const char *token, *hash;
     ailes_session_t *s = NULL;
     ailes_db_t *db;
     apr_int64_t now;
@@ -57,11 +62,23 @@ ailes_session_status_t ailes_session_resolve(request_rec *r,
     if (!token || !q->tenant) {
         return AILES_SESSION_NONE;
     }
+    hash = ailes_token_hash(r->pool, token);
+    now = ailes_time_sec(apr_time_now());
+
+    /* The hot path: a cached session costs no database query. Entries
+     * never outlive the next last_seen write, so no touch is due here. */
+    s = ailes_cache_get(r, hash);
+    if (s && !strcmp(s->id_hash, hash) && !strcmp(s->tenant_slug, q->tenant)
+        && AILES_SESSION_VALID == ailes_session_state(s, now, idle)) {
+        q->session = s;
+        *out = s;
+        return AILES_SESSION_OK;
+    }
+
     if (!(db = ailes_req_db(r))) {
         return AILES_SESSION_UNAVAILABLE;
     }
-    rv = ailes_store_session_get(db, r->pool, q->tenant,
-                                 ailes_token_hash(r->pool, token), &s);
+    rv = ailes_store_session_get(db, r->pool, q->tenant, hash, &s);
     if (APR_NOTFOUND == rv) {
         return AILES_SESSION_NONE;
     }
@@ -69,17 +86,23 @@ ailes_session_status_t ailes_session_resolve(request_rec *r,
         q->db_failed = 1;
         return AILES_SESSION_UNAVAILABLE;
     }
-    now = ailes_time_sec(apr_time_now());
-    if (now >= s->expires_at || now - s->last_seen >= AILES_SESSION_IDLE_SEC) {
+    switch (ailes_session_state(s, now, idle)) {
+    case AILES_SESSION_EXPIRED:
+        ailes_cache_remove(r, s->id_hash);
         (void)ailes_store_session_delete(db, r->pool, s->tenant_id,
                                          s->id_hash);
         return AILES_SESSION_NONE;
+    case AILES_SESSION_VALID_TOUCH:
+        if (APR_SUCCESS == ailes_store_session_touch(db, r->pool,
+                                                     s->tenant_id, s->id_hash,
+                                                     now)) {
+            s->last_seen = now;
+        }
+        break;
+    default:
+        break;
     }
-    /* last_seen is written at most once a minute per session. */
-    if (now - s->last_seen >= AILES_SESSION_TOUCH_SEC) {
-        (void)ailes_store_session_touch(db, r->pool, s->tenant_id, s->id_hash,
-                                        now);
-    }
+    ailes_cache_put(r, s, ailes_session_cache_ttl(s, now, idle));
     q->session = s;
     *out = s;
     return AILES_SESSION_OK;
@@ -98,33 +121,100 @@ static void set_cookie(request_rec *r, const char *value, int expire)
                               expire ? "; Max-Age=0" : "", NULL));
 }
 
-apr_status_t ailes_session_start(request_rec *r, const ailes_tenant_t *t,
-                                 const ailes_user_t *u, const char **csrf)
+/* Writes a new session row for (tenant, user) and sets its cookie. */
+static apr_status_t session_create(request_rec *r, apr_int64_t tenant_id,
+                                   const char *tenant_slug,
+                                   apr_int64_t user_id,
+                                   const char *employee_no, ailes_role_t role,
+                                   const char *csrf, ailes_session_t **out)
 {
+    ailes_srv_conf_t *sc = ailes_srv_conf(r->server);
     ailes_db_t *db = ailes_req_db(r);
     const char *token = ailes_token_new(r->pool);
-    ailes_session_t s;
+    ailes_session_t *s = apr_pcalloc(r->pool, sizeof(*s));
     apr_int64_t now = ailes_time_sec(apr_time_now());
     apr_status_t rv;
 
-    *csrf = NULL;
+    *out = NULL;
     if (!db) {
         return APR_EGENERAL;
     }
-    memset(&s, 0, sizeof(s));
-    s.id_hash = ailes_token_hash(r->pool, token);
-    s.tenant_id = t->id;
-    s.user_id = u->id;
-    s.csrf_token = ailes_token_new(r->pool);
-    s.created_at = now;
-    s.last_seen = now;
-    s.expires_at = now + AILES_SESSION_MAX_SEC;
-    rv = ailes_store_session_add(db, r->pool, &s);
+    s->id_hash = ailes_token_hash(r->pool, token);
+    s->tenant_id = tenant_id;
+    s->tenant_slug = tenant_slug;
+    s->user_id = user_id;
+    s->employee_no = employee_no;
+    s->role = role;
+    s->csrf_token = csrf ? csrf : ailes_token_new(r->pool);
+    s->created_at = now;
+    s->last_seen = now;
+    s->expires_at = now + ailes_conf_session_max(sc);
+    rv = ailes_store_session_add(db, r->pool, s);
     if (APR_SUCCESS == rv) {
         set_cookie(r, token, 0);
-        *csrf = s.csrf_token;
+        *out = s;
     }
     return rv;
+}
+
+apr_status_t ailes_session_start(request_rec *r, const ailes_tenant_t *t,
+                                 const ailes_user_t *u, const char **csrf)
+{
+    ailes_session_t *s;
+    apr_status_t rv;
+
+    *csrf = NULL;
+    rv = session_create(r, t->id, t->slug, u->id, u->employee_no, u->role,
+                        NULL, &s);
+    if (APR_SUCCESS == rv) {
+        *csrf = s->csrf_token;
+    }
+    return rv;
+}
+
+apr_status_t ailes_session_rotate(request_rec *r, ailes_session_t *s)
+{
+    ailes_db_t *db = ailes_req_db(r);
+    ailes_session_t *fresh;
+    apr_status_t rv;
+
+    if (!db) {
+        return APR_EGENERAL;
+    }
+    rv = session_create(r, s->tenant_id, s->tenant_slug, s->user_id,
+                        s->employee_no, s->role, s->csrf_token, &fresh);
+    if (APR_SUCCESS != rv) {
+        return rv;
+    }
+    ailes_cache_remove(r, s->id_hash);
+    rv = ailes_store_session_delete(db, r->pool, s->tenant_id, s->id_hash);
+    if (APR_SUCCESS == rv) {
+        ailes_req(r)->session = fresh;
+    }
+    return rv;
+}
+
+apr_status_t ailes_session_end_all(request_rec *r, apr_int64_t tenant_id,
+                                   apr_int64_t user_id, const char *keep)
+{
+    ailes_db_t *db = ailes_req_db(r);
+    apr_array_header_t *hashes;
+    apr_status_t rv;
+    int i;
+
+    if (!db) {
+        return APR_EGENERAL;
+    }
+    rv = ailes_store_session_hashes(db, r->pool, tenant_id, user_id, keep,
+                                    &hashes);
+    if (APR_SUCCESS != rv) {
+        return rv;
+    }
+    for (i = 0; i < hashes->nelts; i++) {
+        ailes_cache_remove(r, APR_ARRAY_IDX(hashes, i, const char *));
+    }
+    return ailes_store_session_delete_user(db, r->pool, tenant_id, user_id,
+                                           keep);
 }
 
 apr_status_t ailes_session_end(request_rec *r, ailes_session_t *s)
@@ -135,6 +225,7 @@ apr_status_t ailes_session_end(request_rec *r, ailes_session_t *s)
     if (!db) {
         return APR_EGENERAL;
     }
+    ailes_cache_remove(r, s->id_hash);
     rv = ailes_store_session_delete(db, r->pool, s->tenant_id, s->id_hash);
     if (APR_SUCCESS == rv) {
         set_cookie(r, "", 1);
@@ -149,6 +240,30 @@ const char *ailes_session_actor(apr_pool_t *p, const ailes_session_t *s)
                        NULL);
 }
 
+void ailes_security_headers(request_rec *r, int api)
+{
+    apr_table_t *h = r->err_headers_out;
+
+    apr_table_setn(h, "X-Content-Type-Options", "nosniff");
+    apr_table_setn(h, "X-Frame-Options", "DENY");
+    apr_table_setn(h, "Referrer-Policy", "no-referrer");
+    if (api) {
+        apr_table_setn(h, "Cache-Control", "no-store");
+        apr_table_setn(h, "Content-Security-Policy",
+                       "default-src 'none'; frame-ancestors 'none'");
+    }
+    else {
+        /* Pages: own scripts and styles only, never inline, never framed. */
+        apr_table_setn(h, "Content-Security-Policy",
+                       "default-src 'self'; frame-ancestors 'none'; "
+                       "base-uri 'none'; form-action 'self'");
+    }
+    if (ap_ssl_conn_is_ssl(r->connection)) {
+        apr_table_setn(h, "Strict-Transport-Security",
+                       "max-age=31536000; includeSubDomains");
+    }
+}
+
 /* --- AuthType ailes ------------------------------------------------------ */
 
 static int check_user_id(request_rec *r)
@@ -159,6 +274,9 @@ static int check_user_id(request_rec *r)
     if (!type || strcasecmp(type, "ailes")) {
         return DECLINED;
     }
+    /* A protected page is private: headers on every answer, 401 included. */
+    ailes_security_headers(r, 0);
+    apr_table_setn(r->err_headers_out, "Cache-Control", "private, no-store");
     switch (ailes_session_resolve(r, &s)) {
     case AILES_SESSION_OK:
         r->user = apr_pstrdup(r->pool, s->employee_no);

@@ -10,11 +10,6 @@ struct ailes_session;
 struct ailes_user;
 struct ailes_tenant;
 
-/* Session lifetime rules (directives come with the login issue). */
-#define AILES_SESSION_IDLE_SEC (30 * 60)
-#define AILES_SESSION_MAX_SEC (12 * 3600)
-#define AILES_SESSION_TOUCH_SEC 60
-
 typedef enum {
     AILES_SESSION_NONE = 0,     /* no cookie, unknown, expired: 401 */
     AILES_SESSION_OK,
@@ -32,11 +27,23 @@ apr_status_t ailes_session_start(request_rec *r,
                                  const struct ailes_user *u,
                                  const char **csrf);
 
+/* Replaces the current session by a new one (new id, same CSRF token):
+ * after a change of privilege such as a password change (fixation). */
+apr_status_t ailes_session_rotate(request_rec *r, struct ailes_session *s);
+
+/* Ends every session of a user except `keep` (an id hash, may be NULL), in
+ * the database and in the session cache. */
+apr_status_t ailes_session_end_all(request_rec *r, apr_int64_t tenant_id,
+                                   apr_int64_t user_id, const char *keep);
+
 /* Deletes the current session and expires the cookie. */
 apr_status_t ailes_session_end(request_rec *r, struct ailes_session *s);
 
 /* "E001/employee", the actor of audit events. */
 const char *ailes_session_actor(apr_pool_t *p, const struct ailes_session *s);
+
+/* Security headers for what the module answers (api) or protects. */
+void ailes_security_headers(request_rec *r, int api);
 
 void ailes_auth_register_hooks(apr_pool_t *p);
 

@@ -13,12 +13,25 @@
 APLOG_USE_MODULE(ailes);
 
 #define COOKIE_SECURE_DEFAULT 1
+#define LOCKOUT_DEFAULT 5
+#define LOCKOUT_DURATION_DEFAULT (30 * 60)
+#define SESSION_IDLE_DEFAULT (30 * 60)
+#define SESSION_MAX_DEFAULT (12 * 3600)
+#define MAX_BODY_DEFAULT (1024 * 1024)
+#define SESSION_CACHE_DEFAULT "shmcb"
+
+#define MERGE(field) sc->field = add->field != -1 ? add->field : base->field
 
 void *ailes_create_srv_conf(apr_pool_t *p, server_rec *s)
 {
     ailes_srv_conf_t *sc = apr_pcalloc(p, sizeof(*sc));
 
     sc->cookie_secure = -1;
+    sc->lockout = -1;
+    sc->lockout_duration = -1;
+    sc->session_idle = -1;
+    sc->session_max = -1;
+    sc->max_body = -1;
     if (!s->is_virtual) {
         sc->g = apr_pcalloc(p, sizeof(*sc->g));
         sc->g->bcrypt_cost = -1;
@@ -33,8 +46,12 @@ void *ailes_merge_srv_conf(apr_pool_t *p, void *basev, void *addv)
 
     sc->g = base->g;
     sc->tenant = add->tenant ? add->tenant : base->tenant;
-    sc->cookie_secure = add->cookie_secure != -1 ? add->cookie_secure
-                                                 : base->cookie_secure;
+    MERGE(cookie_secure);
+    MERGE(lockout);
+    MERGE(lockout_duration);
+    MERGE(session_idle);
+    MERGE(session_max);
+    MERGE(max_body);
     return sc;
 }
 
@@ -60,6 +77,39 @@ const char *ailes_conf_cookie_name(const ailes_srv_conf_t *sc)
      * Secure, Path=/ and has no Domain: it cannot be planted by a sibling
      * host. Plain-http demos cannot use it. */
     return ailes_conf_cookie_secure(sc) ? "__Host-ailes" : "ailes";
+}
+
+int ailes_conf_lockout(const ailes_srv_conf_t *sc)
+{
+    return sc->lockout != -1 ? sc->lockout : LOCKOUT_DEFAULT;
+}
+
+long ailes_conf_lockout_duration(const ailes_srv_conf_t *sc)
+{
+    return sc->lockout_duration != -1 ? sc->lockout_duration
+                                      : LOCKOUT_DURATION_DEFAULT;
+}
+
+int ailes_conf_session_idle(const ailes_srv_conf_t *sc)
+{
+    return (int)(sc->session_idle != -1 ? sc->session_idle
+                                        : SESSION_IDLE_DEFAULT);
+}
+
+int ailes_conf_session_max(const ailes_srv_conf_t *sc)
+{
+    return (int)(sc->session_max != -1 ? sc->session_max
+                                       : SESSION_MAX_DEFAULT);
+}
+
+long ailes_conf_max_body(const ailes_srv_conf_t *sc)
+{
+    return sc->max_body != -1 ? sc->max_body : MAX_BODY_DEFAULT;
+}
+
+const char *ailes_conf_session_cache(const ailes_global_t *g)
+{
+    return g->session_cache ? g->session_cache : SESSION_CACHE_DEFAULT;
 }
 
 static ailes_global_t *global_of(cmd_parms *cmd)
@@ -144,6 +194,85 @@ static const char *set_cookie_secure(cmd_parms *cmd, void *dc, int flag)
     return NULL;
 }
 
+/* Durations and counts of a server: cmd->info says which field. */
+typedef enum {
+    SET_LOCKOUT_DURATION,
+    SET_SESSION_IDLE,
+    SET_SESSION_MAX
+} duration_field;
+
+static const char *set_duration(cmd_parms *cmd, void *dc, const char *arg)
+{
+    ailes_srv_conf_t *sc = ailes_srv_conf(cmd->server);
+    long v, lo, hi;
+    long *slot;
+    const char *err;
+
+    switch ((duration_field)(apr_uintptr_t)cmd->info) {
+    case SET_LOCKOUT_DURATION:
+        slot = &sc->lockout_duration;
+        lo = 0;
+        hi = 30L * 86400;
+        break;
+    case SET_SESSION_IDLE:
+        slot = &sc->session_idle;
+        lo = 60;
+        hi = 86400;
+        break;
+    default:
+        slot = &sc->session_max;
+        lo = 300;
+        hi = 30L * 86400;
+        break;
+    }
+    err = ailes_parse_duration(cmd->pool, arg, lo, hi, &v);
+    if (err) {
+        return apr_pstrcat(cmd->pool, cmd->cmd->name, ": ", err, NULL);
+    }
+    *slot = v;
+    return NULL;
+}
+
+static const char *set_lockout(cmd_parms *cmd, void *dc, const char *arg)
+{
+    long v;
+    const char *err = ailes_parse_int(cmd->pool, arg, 1, 100, &v);
+
+    if (err) {
+        return apr_pstrcat(cmd->pool, cmd->cmd->name, ": ", err, NULL);
+    }
+    ailes_srv_conf(cmd->server)->lockout = (int)v;
+    return NULL;
+}
+
+static const char *set_max_body(cmd_parms *cmd, void *dc, const char *arg)
+{
+    long v;
+    const char *err = ailes_parse_int(cmd->pool, arg, 1024, 64L << 20, &v);
+
+    if (err) {
+        return apr_pstrcat(cmd->pool, cmd->cmd->name, ": ", err, NULL);
+    }
+    ailes_srv_conf(cmd->server)->max_body = v;
+    return NULL;
+}
+
+static const char *set_session_cache(cmd_parms *cmd, void *dc,
+                                     const char *arg)
+{
+    const char *err = ap_check_cmd_context(cmd, GLOBAL_ONLY);
+
+    if (err) {
+        return err;
+    }
+    if (!*arg) {
+        return "AilesSessionCache: name a provider (shmcb, redis:HOST:PORT, "
+               "memcache:HOST:PORT) or none";
+    }
+    global_of(cmd)->session_cache = arg;
+    return NULL;
+}
+
 const command_rec ailes_cmds[] = {
     AP_INIT_TAKE1("AilesTenant", set_tenant, NULL, RSRC_CONF,
                   "the tenant (slug, [a-z0-9-]{1,32}) this server serves"),
@@ -157,6 +286,22 @@ const command_rec ailes_cmds[] = {
     AP_INIT_FLAG("AilesCookieSecure", set_cookie_secure, NULL, RSRC_CONF,
                  "On (default): session cookie __Host-ailes, Secure; Off: "
                  "cookie 'ailes' for plain-http demos"),
+    AP_INIT_TAKE1("AilesLockout", set_lockout, NULL, RSRC_CONF,
+                  "consecutive failed logins that lock an account (1-100, "
+                  "default 5)"),
+    AP_INIT_TAKE1("AilesLockoutDuration", set_duration,
+                  (void *)SET_LOCKOUT_DURATION, RSRC_CONF,
+                  "how long a lock lasts (default 30m; 0 = until an admin "
+                  "unlocks)"),
+    AP_INIT_TAKE1("AilesSessionIdle", set_duration, (void *)SET_SESSION_IDLE,
+                  RSRC_CONF, "idle timeout of a session (default 30m)"),
+    AP_INIT_TAKE1("AilesSessionMax", set_duration, (void *)SET_SESSION_MAX,
+                  RSRC_CONF, "absolute lifetime of a session (default 12h)"),
+    AP_INIT_TAKE1("AilesSessionCache", set_session_cache, NULL, RSRC_CONF,
+                  "ap_socache provider for sessions: shmcb (default), "
+                  "redis:HOST:PORT, memcache:HOST:PORT, or none"),
+    AP_INIT_TAKE1("AilesMaxBody", set_max_body, NULL, RSRC_CONF,
+                  "largest JSON request body in bytes (default 1048576)"),
     { NULL }
 };
 

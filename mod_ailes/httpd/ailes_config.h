@@ -13,6 +13,7 @@
 #include <http_config.h>
 
 struct ailes_vault_key;
+struct ailes_cache;
 
 /* Settings that exist once per httpd (main server only). */
 typedef struct ailes_global {
@@ -24,12 +25,19 @@ typedef struct ailes_global {
     const char *dummy_hash;             /* post_config: for unknown users */
     apr_reslist_t *vault_pool;          /* child_init */
     int tenants_configured;             /* some server has AilesTenant */
+    const char *session_cache;          /* AilesSessionCache, NULL = unset */
+    struct ailes_cache *cache;          /* post_config; NULL = no cache */
 } ailes_global_t;
 
 typedef struct ailes_srv_conf {
     ailes_global_t *g;                  /* shared by all servers */
     const char *tenant;                 /* AilesTenant, NULL = none */
     int cookie_secure;                  /* AilesCookieSecure, -1 = unset */
+    int lockout;                        /* AilesLockout, -1 = unset */
+    long lockout_duration;              /* AilesLockoutDuration (s), -1 */
+    long session_idle;                  /* AilesSessionIdle (s), -1 */
+    long session_max;                   /* AilesSessionMax (s), -1 */
+    long max_body;                      /* AilesMaxBody (bytes), -1 */
 } ailes_srv_conf_t;
 
 extern module AP_MODULE_DECLARE_DATA ailes_module;
@@ -44,6 +52,13 @@ ailes_srv_conf_t *ailes_srv_conf(const server_rec *s);
 int ailes_conf_bcrypt_cost(const ailes_global_t *g);
 int ailes_conf_cookie_secure(const ailes_srv_conf_t *sc);
 const char *ailes_conf_cookie_name(const ailes_srv_conf_t *sc);
+int ailes_conf_lockout(const ailes_srv_conf_t *sc);
+long ailes_conf_lockout_duration(const ailes_srv_conf_t *sc);
+int ailes_conf_session_idle(const ailes_srv_conf_t *sc);
+int ailes_conf_session_max(const ailes_srv_conf_t *sc);
+long ailes_conf_max_body(const ailes_srv_conf_t *sc);
+/* "shmcb" unless AilesSessionCache says otherwise; "none" disables. */
+const char *ailes_conf_session_cache(const ailes_global_t *g);
 
 /* Cross-checks that need the whole configuration. NULL or an error. */
 const char *ailes_conf_check(apr_pool_t *p, server_rec *s);

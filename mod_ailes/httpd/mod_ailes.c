@@ -10,6 +10,7 @@
 
 #include "ailes_api.h"
 #include "ailes_auth.h"
+#include "ailes_cache.h"
 #include "ailes_config.h"
 #include "ailes_log.h"
 #include "ailes_password.h"
@@ -63,6 +64,9 @@ static int post_config(apr_pool_t *pconf, apr_pool_t *plog,
                      "mod_ailes");
         return HTTP_INTERNAL_SERVER_ERROR;
     }
+    if (OK != ailes_cache_post_config(pconf, ptemp, s)) {
+        return HTTP_INTERNAL_SERVER_ERROR;
+    }
     /* A login for an unknown employee number verifies against this hash,
      * made at the configured cost, so it costs what a real check costs. */
     if (APR_SUCCESS != ailes_password_hash(pconf, "ailes-dummy-Passw0rd",
@@ -75,10 +79,16 @@ static int post_config(apr_pool_t *pconf, apr_pool_t *plog,
     return OK;
 }
 
+static int pre_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp)
+{
+    return ailes_cache_pre_config(pconf);
+}
+
 static void child_init(apr_pool_t *pchild, server_rec *s)
 {
     apr_status_t rv = ailes_vault_pool_init(pchild, s);
 
+    ailes_cache_child_init(pchild, s);
     if (APR_SUCCESS != rv) {
         ap_log_error(APLOG_MARK, APLOG_CRIT, rv, s, AILES_LOGNO(00306)
                      "cannot create the vault connection pool");
@@ -89,6 +99,7 @@ static void register_hooks(apr_pool_t *p)
 {
     static const char *const after_dbd[] = { "mod_dbd.c", NULL };
 
+    ap_hook_pre_config(pre_config, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_check_config(check_config, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_post_config(post_config, after_dbd, NULL, APR_HOOK_MIDDLE);
     ap_hook_child_init(child_init, after_dbd, NULL, APR_HOOK_MIDDLE);

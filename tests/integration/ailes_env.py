@@ -123,6 +123,24 @@ class SqliteBackend:
         finally:
             con.close()
 
+    def sql(self, env, statement):
+        """Run one statement on the main database; rows as lists of str."""
+        import sqlite3
+        con = sqlite3.connect(env.dbd_params.strip('"'), timeout=10)
+        try:
+            rows = con.execute(statement).fetchall()
+            con.commit()
+            return [[None if v is None else str(v) for v in row]
+                    for row in rows]
+        finally:
+            con.close()
+
+    def log_size(self):
+        return 0
+
+    def statements_since(self, offset):
+        return None         # SQLite has no statement log
+
     def close(self):
         pass
 
@@ -168,8 +186,9 @@ class PgBackend:
         self._as_postgres([
             os.path.join(PG_BIN, "pg_ctl"), "-D", self.data, "-w",
             "-l", os.path.join(self.dir, "server.log"),
-            "-o", "-p %d -k %s -c listen_addresses=127.0.0.1"
-                  % (self.port, self.sock),
+            # log_statement=all: tests count the statements httpd runs.
+            "-o", "-p %d -k %s -c listen_addresses=127.0.0.1 "
+                  "-c log_statement=all" % (self.port, self.sock),
             "start"])
         self.running = True
 
@@ -188,6 +207,28 @@ class PgBackend:
              "-d", dbname, "-c", sql],
             env=self._client_env(), capture_output=True, text=True,
             check=True, timeout=60)
+
+    def sql(self, env, statement):
+        """Run one statement on the main database; rows as lists of str."""
+        r = subprocess.run(
+            [os.path.join(PG_BIN, "psql"), "-X", "-q", "-A", "-t", "-F",
+             "\t", "-v", "ON_ERROR_STOP=1", "-h", "127.0.0.1",
+             "-p", str(self.port), "-U", "postgres", "-d", "ailes",
+             "-c", statement],
+            env=self._client_env(), capture_output=True, text=True,
+            check=True, timeout=60)
+        return [line.split("\t") for line in r.stdout.splitlines() if line]
+
+    def log_size(self):
+        return os.path.getsize(os.path.join(self.dir, "server.log"))
+
+    def statements_since(self, offset):
+        """Statements the server logged after offset (PREPARE, EXECUTE and
+        plain ones), one string each."""
+        with open(os.path.join(self.dir, "server.log"), errors="replace") as f:
+            f.seek(offset)
+            return [l for l in f.read().splitlines()
+                    if re.search(r"LOG:  (statement|execute [^:]*):", l)]
 
     def conninfo(self, dbname):
         return ("host=127.0.0.1 port=%d dbname=%s user=postgres password=%s "
@@ -264,7 +305,7 @@ DBDriver @DBD_DRIVER@
 DBDParams @DBD_PARAMS@
 AilesVaultDB @VAULT_DB@
 AilesVaultKeyFile "@DIR@/vault.key"
-AilesBcryptCost 4
+AilesBcryptCost @BCRYPT_COST@
 AilesCookieSecure Off
 
 DocumentRoot "@DIR@/htdocs"
@@ -348,6 +389,7 @@ class AilesEnv:
         self.vhosts = DEFAULT_VHOSTS if vhosts is None else vhosts
         self.with_module = with_module    # False only to test the harness
         self.run_migrate = True
+        self.bcrypt_cost = 4              # fast tests; a class may raise it
         self.port = free_port()
         self.dir = tempfile.mkdtemp(prefix="ailes-%s-" % name)
         self.conf = os.path.join(self.dir, "httpd.conf")
@@ -402,6 +444,7 @@ class AilesEnv:
             "DBD_PARAMS": self.dbd_params,
             "VAULT_DB": self.vault_db,
             "EXTRA_CONF": self.extra_conf,
+            "BCRYPT_COST": str(self.bcrypt_cost),
             "VHOSTS": self.vhosts,
         }
         text = CONF_TEMPLATE
@@ -538,6 +581,13 @@ class AilesEnv:
             os.rename(f, f + ".seen")
             out.append("sanitizer report %s:\n%s" % (f, text[:6000]))
         return out
+
+    # -- database
+
+    def sql(self, statement):
+        """Run one SQL statement on the main database (test set-up and
+        inspection only); returns rows as lists of strings."""
+        return self.backend.sql(self, statement)
 
     # -- CLI
 

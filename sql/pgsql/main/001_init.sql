@@ -15,11 +15,18 @@ CREATE TABLE users (
     role          TEXT   NOT NULL,
     password_hash TEXT,
     status        TEXT   NOT NULL DEFAULT 'active',
-    failed_logins INTEGER NOT NULL DEFAULT 0,
-    locked_until  BIGINT,
     created_at    BIGINT NOT NULL,
     updated_at    BIGINT NOT NULL,
     UNIQUE (tenant_id, employee_no)
+);
+
+CREATE TABLE login_attempts (
+    tenant_id     BIGINT NOT NULL REFERENCES tenants(id),
+    employee_no   TEXT   NOT NULL,
+    failures      INTEGER NOT NULL,
+    locked_until  BIGINT,
+    updated_at    BIGINT NOT NULL,
+    PRIMARY KEY (tenant_id, employee_no)
 );
 
 CREATE TABLE sessions (

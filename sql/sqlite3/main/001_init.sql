@@ -16,11 +16,22 @@ CREATE TABLE users (
     role          TEXT    NOT NULL,
     password_hash TEXT,
     status        TEXT    NOT NULL DEFAULT 'active',
-    failed_logins INTEGER NOT NULL DEFAULT 0,
-    locked_until  INTEGER,
     created_at    INTEGER NOT NULL,
     updated_at    INTEGER NOT NULL,
     UNIQUE (tenant_id, employee_no)
+);
+
+-- Failed logins per (tenant, employee number), whether or not such a user
+-- exists, so that lockout reveals nothing. An attempt is counted before the
+-- password is checked (atomic upsert), so concurrent guesses cannot beat
+-- the limit. locked_until: epoch seconds, NULL when not locked.
+CREATE TABLE login_attempts (
+    tenant_id     INTEGER NOT NULL REFERENCES tenants(id),
+    employee_no   TEXT    NOT NULL,
+    failures      INTEGER NOT NULL,
+    locked_until  INTEGER,
+    updated_at    INTEGER NOT NULL,
+    PRIMARY KEY (tenant_id, employee_no)
 );
 
 -- Session ids are stored only as SHA-256 hashes.

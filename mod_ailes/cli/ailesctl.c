@@ -25,6 +25,7 @@
 #include "ailes_migrate.h"
 #include "ailes_parse.h"
 #include "ailes_password.h"
+#include "ailes_policy.h"
 #include "ailes_role.h"
 #include "ailes_store.h"
 #include "ailes_token.h"
@@ -64,6 +65,8 @@ static int usage(void)
           "  tenant list                     list tenants\n"
           "  user add --tenant SLUG --employee-no NO --role ROLE --name NAME\n"
           "                                  add a user; password on stdin\n"
+          "  user unlock --tenant SLUG --employee-no NO\n"
+          "                                  clear failed logins and a lock\n"
           "  version                         print the version\n",
           stderr);
     return EXIT_USAGE;
@@ -153,6 +156,26 @@ static void fix_owners(ctl_t *c)
     }
 }
 
+/* Operators' changes are audited like everyone else's. */
+static void audit(ctl_t *c, ailes_db_t *db, apr_int64_t tenant_id,
+                  const char *action, const char *target)
+{
+    ailes_audit_rec_t a;
+
+    memset(&a, 0, sizeof(a));
+    a.tenant_id = tenant_id;
+    a.at = apr_time_now();
+    a.actor = "ailesctl";
+    a.action = action;
+    a.target = target;
+    a.client_ip = "-";
+    a.outcome = "ok";
+    if (APR_SUCCESS != ailes_store_audit_add(db, c->p, &a)) {
+        fprintf(stderr, "ailesctl: warning: audit event %s not stored\n",
+                action);
+    }
+}
+
 static int check_latest(ailes_db_t *db, apr_pool_t *p, const char *which)
 {
     int version = 0;
@@ -213,6 +236,7 @@ static int cmd_tenant(ctl_t *c, int argc, const char *const *argv)
         if (APR_SUCCESS != rv) {
             return fail("cannot add tenant %s", argv[1]);
         }
+        audit(c, db, id, "tenant.created", argv[1]);
         printf("tenant %s added\n", argv[1]);
         fix_owners(c);
         return 0;
@@ -271,6 +295,7 @@ static int cmd_user_add(ctl_t *c, int argc, const char *const *argv)
 {
     const char *tenant = NULL, *employee_no = NULL, *role_name = NULL;
     const char *name = NULL, *hash, *err;
+    apr_array_header_t *violations;
     char pw[256];
     ailes_role_t role;
     ailes_db_t *db, *vault;
@@ -317,6 +342,11 @@ static int cmd_user_add(ctl_t *c, int argc, const char *const *argv)
         return fail("no password on standard input (or longer than %d "
                     "bytes)", AILES_PASSWORD_MAX_BYTES);
     }
+    if ((violations = ailes_policy_check(c->p, pw, role, employee_no))) {
+        sodium_memzero(pw, sizeof(pw));
+        return fail("password refused: %s",
+                    ailes_policy_summary(c->p, violations));
+    }
     rv = ailes_password_hash(c->p, pw,
                              c->conf.bcrypt_cost > 0
                                  ? c->conf.bcrypt_cost
@@ -362,9 +392,67 @@ static int cmd_user_add(ctl_t *c, int argc, const char *const *argv)
     if (APR_SUCCESS != ailes_db_end(db, c->p, tx, 1)) {
         return fail("cannot commit user %s", employee_no);
     }
+    audit(c, db, t->id, "user.created", employee_no);
     printf("user %s (%s) added to tenant %s\n", employee_no,
            ailes_role_name(role), tenant);
     fix_owners(c);
+    return 0;
+}
+
+/* Parses "--tenant SLUG --employee-no NO" (both required). */
+static int tenant_and_number(ctl_t *c, int argc, const char *const *argv,
+                             const char **tenant, const char **employee_no)
+{
+    const char *err;
+    int i;
+
+    *tenant = *employee_no = NULL;
+    for (i = 0; i + 1 < argc; i += 2) {
+        if (!strcmp(argv[i], "--tenant")) {
+            *tenant = argv[i + 1];
+        }
+        else if (!strcmp(argv[i], "--employee-no")) {
+            *employee_no = argv[i + 1];
+        }
+        else {
+            return fail("unknown option %s", argv[i]);
+        }
+    }
+    if (i != argc || !*tenant || !*employee_no) {
+        return fail("needs --tenant and --employee-no");
+    }
+    if ((err = ailes_parse_slug(c->p, *tenant))
+        || (err = ailes_parse_employee_no(c->p, *employee_no))) {
+        return fail("%s", err);
+    }
+    return 0;
+}
+
+static int cmd_user_unlock(ctl_t *c, int argc, const char *const *argv)
+{
+    const char *tenant, *employee_no;
+    ailes_tenant_t *t;
+    ailes_db_t *db;
+    apr_status_t rv;
+    int rc;
+
+    if ((rc = tenant_and_number(c, argc, argv, &tenant, &employee_no))
+        || (rc = open_main(c, &db)) || (rc = check_latest(db, c->p, "main"))) {
+        return rc;
+    }
+    rv = ailes_store_tenant_by_slug(db, c->p, tenant, &t);
+    if (APR_NOTFOUND == rv) {
+        return fail("no tenant %s", tenant);
+    }
+    /* Unknown numbers are counted too (lockout reveals nothing), so they
+     * can be unlocked too. */
+    if (APR_SUCCESS != rv
+        || APR_SUCCESS != ailes_store_attempt_clear(db, c->p, t->id,
+                                                    employee_no)) {
+        return fail("cannot unlock %s", employee_no);
+    }
+    audit(c, db, t->id, "account.unlocked", employee_no);
+    printf("%s unlocked in tenant %s\n", employee_no, tenant);
     return 0;
 }
 
@@ -422,6 +510,10 @@ int main(int argc, const char *const *argv)
     if (!strcmp(argv[i], "user") && argc - i >= 2
         && !strcmp(argv[i + 1], "add")) {
         return cmd_user_add(&c, argc - i - 2, argv + i + 2);
+    }
+    if (!strcmp(argv[i], "user") && argc - i >= 2
+        && !strcmp(argv[i + 1], "unlock")) {
+        return cmd_user_unlock(&c, argc - i - 2, argv + i + 2);
     }
     return usage();
 }

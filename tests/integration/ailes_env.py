@@ -271,6 +271,29 @@ def make_backend(name):
     return SqliteBackend() if name == "sqlite3" else PgBackend()
 
 
+class RedisServer:
+    """A private redis-server on a free loopback port, nothing persisted."""
+
+    def __init__(self):
+        self.port = free_port()
+        self.proc = subprocess.Popen(
+            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1",
+             "--save", "", "--appendonly", "no", "--protected-mode", "yes"],
+            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL, start_new_session=True)
+        deadline = time.monotonic() + 10
+        while not port_answers(self.port):
+            if self.proc.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError("redis-server did not start")
+            time.sleep(0.05)
+
+    def stop(self):
+        if self.proc and self.proc.poll() is None:
+            self.proc.terminate()
+            self.proc.wait(10)
+        self.proc = None
+
+
 # --------------------------------------------------------------- httpd conf
 
 # Placeholders @NAME@ are filled in by AilesEnv.write_conf().
@@ -362,6 +385,7 @@ STOCK_MODULES = [
     ("log_config_module", "mod_log_config.so"),
     ("remoteip_module", "mod_remoteip.so"),
     ("socache_shmcb_module", "mod_socache_shmcb.so"),
+    ("socache_redis_module", "mod_socache_redis.so"),
     ("dbd_module", "mod_dbd.so"),
 ]
 
@@ -382,7 +406,7 @@ class AilesEnv:
     """
 
     def __init__(self, backend, name="ailes", extra_conf="", vhosts=None,
-                 with_module=True):
+                 with_module=True, twin_of=None):
         self.backend = backend
         self.name = name
         self.extra_conf = extra_conf
@@ -396,11 +420,21 @@ class AilesEnv:
         self.error_log = os.path.join(self.dir, "error.log")
         self.key_file = os.path.join(self.dir, "vault.key")
         self.proc = None
+        self.cleanups = []                # callables run by cleanup()
         # Error patterns allowed for the whole env (startup) and per test.
         self.class_expected = []
         self.test_expected = []
         self.dbd_driver = self.dbd_params = self.vault_db = None
-        backend.prepare(self)
+        # A twin is a second httpd node on the same databases and key.
+        self.twin_of = twin_of
+        if twin_of:
+            self.dbd_driver = twin_of.dbd_driver
+            self.dbd_params = twin_of.dbd_params
+            self.vault_db = twin_of.vault_db
+            self.bcrypt_cost = twin_of.bcrypt_cost
+            self.run_migrate = False
+        else:
+            backend.prepare(self)
 
     # -- files
 
@@ -419,8 +453,13 @@ class AilesEnv:
         # 32 random bytes, read by the root parent only (like /etc/ailes).
         fd = os.open(self.key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL,
                      0o400)
+        if self.twin_of:
+            with open(self.twin_of.key_file, "rb") as f:
+                key = f.read()
+        else:
+            key = secrets.token_bytes(32)
         with os.fdopen(fd, "wb") as f:
-            f.write(secrets.token_bytes(32))
+            f.write(key)
         os.chmod(self.key_file, 0o400)
         self.write_conf()
         if self.run_migrate and self.with_module:
@@ -525,6 +564,8 @@ class AilesEnv:
 
     def cleanup(self):
         self.stop()
+        for fn in reversed(self.cleanups):
+            fn()
         if os.environ.get("AILES_KEEP"):      # keep logs/conf for debugging
             print("\nkept %s" % self.dir)
             return

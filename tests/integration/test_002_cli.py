@@ -73,3 +73,44 @@ class TestCli:
             assert data, "could not read the %s store" % db
             for form in forms:
                 assert form not in data, "%r found in %s store" % (form, db)
+
+    def test_user_add_refuses_weak_password(self, env):
+        env.add_tenant("weakco", "Weak Co")
+        # 11 characters: enough for an employee, too short for an admin.
+        line = one_line_error(env.ctl("user", "add", "--tenant", "weakco",
+                                      "--employee-no", "A001", "--role",
+                                      "tenant_admin", "--name", NAME,
+                                      input="Short-Pw123\n"))
+        assert "at least 12 characters" in line
+        assert "Short-Pw123" not in line
+        line = one_line_error(env.ctl("user", "add", "--tenant", "weakco",
+                                      "--employee-no", "E001", "--role",
+                                      "employee", "--name", NAME,
+                                      input="alllowercase\n"))
+        assert "upper-case" in line and "digit" in line
+        assert env.sql("SELECT COUNT(*) FROM users u JOIN tenants t "
+                       "ON t.id = u.tenant_id WHERE t.slug = 'weakco'") \
+            == [["0"]]
+
+    def test_user_unlock(self, env):
+        env.add_tenant("lockco", "Lock Co")
+        env.add_user("lockco", "E001", "employee", NAME, PASSWORD)
+        tid = env.sql("SELECT id FROM tenants WHERE slug = 'lockco'")[0][0]
+        env.sql("INSERT INTO login_attempts (tenant_id, employee_no, failures,"
+                " locked_until, updated_at) VALUES (%s, 'E001', 5, "
+                "253402300799, 0)" % tid)
+        r = env.ctl("user", "unlock", "--tenant", "lockco",
+                    "--employee-no", "E001")
+        assert r.returncode == 0, r.stderr
+        assert env.sql("SELECT COUNT(*) FROM login_attempts WHERE "
+                       "tenant_id = %s" % tid) == [["0"]]
+        assert env.sql("SELECT actor, action, target FROM audit WHERE "
+                       "action = 'account.unlocked' AND tenant_id = %s"
+                       % tid) == [["ailesctl", "account.unlocked", "E001"]]
+
+    def test_user_unlock_bad_input(self, env):
+        one_line_error(env.ctl("user", "unlock", "--tenant", "nosuchco",
+                               "--employee-no", "E001"))
+        one_line_error(env.ctl("user", "unlock", "--tenant", "lockco"))
+        one_line_error(env.ctl("user", "unlock", "--tenant", "lockco",
+                               "--employee-no", " E001"))

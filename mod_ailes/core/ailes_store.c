@@ -108,6 +108,31 @@ static const ailes_stmt_t st_session_delete_user = {
     "WHERE tenant_id = %lld AND user_id = %lld AND id_hash <> %s"
 };
 
+/* LIKE with an escaped prefix: the pattern is a parameter, never SQL. */
+#define USER_ADMIN_COLUMNS                                                  \
+    "SELECT u.id, u.tenant_id, u.employee_no, u.role, u.password_hash, "   \
+    "u.status, COALESCE(a.failures, 0), COALESCE(a.locked_until, 0) "      \
+    "FROM users u LEFT JOIN login_attempts a "                             \
+    "ON a.tenant_id = u.tenant_id AND a.employee_no = u.employee_no "
+
+static const ailes_stmt_t st_user_list = {
+    "ailes_user_list", 4,
+    USER_ADMIN_COLUMNS
+    "WHERE u.tenant_id = %lld AND u.employee_no LIKE %s ESCAPE '!' "
+    "ORDER BY u.employee_no LIMIT %lld OFFSET %lld"
+};
+
+static const ailes_stmt_t st_user_count = {
+    "ailes_user_count", 2,
+    "SELECT COUNT(*) FROM users "
+    "WHERE tenant_id = %lld AND employee_no LIKE %s ESCAPE '!'"
+};
+
+static const ailes_stmt_t st_user_get_admin = {
+    "ailes_user_get_admin", 2,
+    USER_ADMIN_COLUMNS "WHERE u.tenant_id = %lld AND u.employee_no = %s"
+};
+
 static const ailes_stmt_t st_ping = {
     "ailes_ping", 0,
     "SELECT COUNT(*) FROM ailes_schema"
@@ -173,6 +198,82 @@ static ailes_user_t *user_from_row(apr_pool_t *p, const ailes_row_t *row)
     u->password_hash = row->cols[4];
     u->status = row->cols[5];
     return u;
+}
+
+static ailes_user_t *admin_user_from_row(apr_pool_t *p,
+                                         const ailes_row_t *row)
+{
+    ailes_user_t *u = user_from_row(p, row);
+
+    u->failed_logins = (int)ailes_row_int(row, 6);
+    u->locked_until = ailes_row_int(row, 7);
+    return u;
+}
+
+/* "ab%_!" -> "ab!%!_!!%": a LIKE pattern matching the prefix literally. */
+static const char *like_prefix(apr_pool_t *p, const char *prefix)
+{
+    size_t n = prefix ? strlen(prefix) : 0, i;
+    char *out = apr_palloc(p, 2 * n + 2), *w = out;
+
+    for (i = 0; i < n; i++) {
+        if (prefix[i] == '%' || prefix[i] == '_' || prefix[i] == '!') {
+            *w++ = '!';
+        }
+        *w++ = prefix[i];
+    }
+    *w++ = '%';
+    *w = '\0';
+    return out;
+}
+
+apr_status_t ailes_store_user_list(ailes_db_t *db, apr_pool_t *p,
+                                   apr_int64_t tenant_id, const char *prefix,
+                                   int page, int per_page,
+                                   apr_array_header_t **users,
+                                   apr_int64_t *total)
+{
+    const char *tid = ailes_db_int(p, tenant_id);
+    const char *pattern = like_prefix(p, prefix);
+    apr_array_header_t *rows;
+    ailes_row_t *count;
+    apr_status_t rv;
+    int i;
+
+    *users = apr_array_make(p, per_page, sizeof(ailes_user_t *));
+    *total = 0;
+    rv = ailes_db_row(db, p, &st_user_count, &count,
+                      AILES_ARGS(tid, pattern));
+    if (APR_SUCCESS != rv) {
+        return rv;
+    }
+    *total = ailes_row_int(count, 0);
+    rv = ailes_db_rows(db, p, &st_user_list, &rows,
+                       AILES_ARGS(tid, pattern, ailes_db_int(p, per_page),
+                                  ailes_db_int(p, (apr_int64_t)(page - 1)
+                                                      * per_page)));
+    for (i = 0; APR_SUCCESS == rv && i < rows->nelts; i++) {
+        APR_ARRAY_PUSH(*users, ailes_user_t *) =
+            admin_user_from_row(p, APR_ARRAY_IDX(rows, i, ailes_row_t *));
+    }
+    return rv;
+}
+
+apr_status_t ailes_store_user_get_admin(ailes_db_t *db, apr_pool_t *p,
+                                        apr_int64_t tenant_id,
+                                        const char *employee_no,
+                                        ailes_user_t **u)
+{
+    ailes_row_t *row;
+    apr_status_t rv;
+
+    *u = NULL;
+    rv = ailes_db_row(db, p, &st_user_get_admin, &row,
+                      AILES_ARGS(ailes_db_int(p, tenant_id), employee_no));
+    if (APR_SUCCESS == rv) {
+        *u = admin_user_from_row(p, row);
+    }
+    return rv;
 }
 
 apr_status_t ailes_store_user_by_no(ailes_db_t *db, apr_pool_t *p,

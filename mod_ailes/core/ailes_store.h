@@ -31,6 +31,9 @@ typedef struct ailes_user {
     ailes_role_t role;
     const char *password_hash;  /* NULL until a password is set */
     const char *status;         /* "active" or "disabled" */
+    /* Filled by ailes_store_user_list/_get_admin only: */
+    int failed_logins;          /* since the last success or unlock */
+    apr_int64_t locked_until;   /* epoch seconds, 0 = not locked */
 } ailes_user_t;
 
 /* A live session joined with its user and tenant: what a request needs to
@@ -89,6 +92,21 @@ apr_status_t ailes_store_session_touch(struct ailes_db *db, apr_pool_t *p,
 apr_status_t ailes_store_session_delete(struct ailes_db *db, apr_pool_t *p,
                                         apr_int64_t tenant_id,
                                         const char *id_hash);
+
+/* A page of a tenant's users ordered by employee number, with their
+ * lockout state; `prefix` (may be NULL or "") filters by employee number
+ * prefix. *users holds ailes_user_t*; *total counts all matches. */
+apr_status_t ailes_store_user_list(struct ailes_db *db, apr_pool_t *p,
+                                   apr_int64_t tenant_id, const char *prefix,
+                                   int page, int per_page,
+                                   apr_array_header_t **users,
+                                   apr_int64_t *total);
+
+/* One user with lockout state, for administrators. */
+apr_status_t ailes_store_user_get_admin(struct ailes_db *db, apr_pool_t *p,
+                                        apr_int64_t tenant_id,
+                                        const char *employee_no,
+                                        ailes_user_t **u);
 
 /* Login attempts (lockout). An attempt is counted *before* the password is
  * checked: *failures is this attempt's number since the last success or

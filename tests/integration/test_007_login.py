@@ -436,3 +436,69 @@ class TestRequestProtection:
                                         "application/x-www-form-urlencoded"})
         assert r.status_code == 415
         assert error_json(r) == "unsupported_media_type"
+
+
+class TestUserListShowsLocks:
+
+    @pytest.fixture(scope="class", autouse=True)
+    def users(self, env):
+        add_people(env)
+
+    def get(self, env, path, who="A001", pw=ADMIN_PW, host="acme.test"):
+        s, _ = env.login(who, pw, host=host)
+        return s.get(env.url(path), timeout=10)
+
+    def test_locked_user_is_marked(self, env):
+        for _ in range(5):
+            env.post_session("E001", WRONG)
+        env.post_session("E002", WRONG)
+        r = self.get(env, "/api/v1/users")
+        assert r.status_code == 200, r.text
+        body = r.json()
+        assert body["total"] == 3 and body["page"] == 1
+        by_no = {u["employee_no"]: u for u in body["users"]}
+        assert list(by_no) == ["A001", "E001", "E002"]   # ordered, own tenant
+        assert by_no["E001"]["locked"] is True
+        assert by_no["E001"]["failed_logins"] == 5
+        assert by_no["E002"]["locked"] is False
+        assert by_no["E002"]["failed_logins"] == 1
+        one = self.get(env, "/api/v1/users/E001").json()
+        assert one == by_no["E001"]
+
+    def test_paging_and_prefix(self, env):
+        body = self.get(env, "/api/v1/users?per_page=1&page=2").json()
+        assert [u["employee_no"] for u in body["users"]] == ["E001"]
+        assert body["total"] == 3
+        body = self.get(env, "/api/v1/users?q=E00").json()
+        assert [u["employee_no"] for u in body["users"]] == ["E001", "E002"]
+        # LIKE wildcards in q are literal characters.
+        body = self.get(env, "/api/v1/users?q=E%25").json()
+        assert body["total"] == 0 and body["users"] == []
+        body = self.get(env, "/api/v1/users?q=_001").json()
+        assert body["total"] == 0
+
+    @pytest.mark.parametrize("query", ["page=0", "per_page=0", "per_page=201",
+                                       "page=abc", "q=%E7%A4%BE",
+                                       "q=%20E"])
+    def test_bad_query(self, env, query):
+        r = self.get(env, "/api/v1/users?" + query)
+        assert r.status_code == 400, r.text
+        assert error_json(r) == "bad_request"
+
+    def test_employee_may_not_list(self, env):
+        r = self.get(env, "/api/v1/users", who="E002", pw=EMP_PW)
+        assert r.status_code == 403
+        assert error_json(r) == "forbidden"
+
+    def test_other_tenant_user_is_404(self, env):
+        r = self.get(env, "/api/v1/users/E001", who="G001", host="globex.test")
+        assert r.status_code == 404
+        nothing = self.get(env, "/api/v1/users/NOPE")
+        assert r.content == nothing.content
+        body = self.get(env, "/api/v1/users", who="G001",
+                        host="globex.test").json()
+        assert [u["employee_no"] for u in body["users"]] == ["G001"]
+
+    def test_no_session_is_401(self, env):
+        r = env.session().get(env.url("/api/v1/users"), timeout=10)
+        assert r.status_code == 401

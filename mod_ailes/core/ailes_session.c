@@ -7,7 +7,9 @@
 #include "ailes_session.h"
 
 #define CODEC_TAG "s1"
-#define CODEC_FIELDS 11
+#define CODEC_END "."           /* last field: a cut-off value shows */
+#define CODEC_FIELDS 12
+#define MAX_DIGITS 19           /* APR_INT64_MAX has 19 */
 
 ailes_session_state_t ailes_session_state(const ailes_session_t *s,
                                           apr_int64_t now, int idle_sec)
@@ -32,6 +34,11 @@ apr_int64_t ailes_session_cache_ttl(const ailes_session_t *s,
     if (s->last_seen + idle_sec - now < ttl) {
         ttl = s->last_seen + idle_sec - now;
     }
+    /* A last_seen ahead of our clock (another node's clock, a step back)
+     * must not stretch an entry past one touch interval. */
+    if (ttl > AILES_SESSION_TOUCH_SEC) {
+        ttl = AILES_SESSION_TOUCH_SEC;
+    }
     return ttl > 0 ? ttl : 0;
 }
 
@@ -39,22 +46,33 @@ const char *ailes_session_encode(apr_pool_t *p, const ailes_session_t *s)
 {
     return apr_psprintf(p, CODEC_TAG "\t%s\t%" APR_INT64_T_FMT "\t%s\t%"
                         APR_INT64_T_FMT "\t%s\t%s\t%s\t%" APR_INT64_T_FMT
-                        "\t%" APR_INT64_T_FMT "\t%" APR_INT64_T_FMT,
+                        "\t%" APR_INT64_T_FMT "\t%" APR_INT64_T_FMT
+                        "\t" CODEC_END,
                         s->id_hash, s->tenant_id, s->tenant_slug, s->user_id,
                         s->employee_no, ailes_role_name(s->role),
                         s->csrf_token, s->created_at, s->last_seen,
                         s->expires_at);
 }
 
+/* Exactly what encode writes: 1 to 19 decimal digits within apr_int64_t,
+ * nothing else (no sign, no spaces, no overflow). */
 static int parse_i64(const char *v, apr_int64_t *out)
 {
-    char *end = NULL;
+    size_t n = strlen(v), i;
+    apr_int64_t x = 0;
 
-    if (!*v) {
+    if (n == 0 || n > MAX_DIGITS) {
         return 0;
     }
-    *out = apr_strtoi64(v, &end, 10);
-    return end && !*end && *out >= 0;
+    for (i = 0; i < n; i++) {
+        if (v[i] < '0' || v[i] > '9'
+            || x > (APR_INT64_MAX - (v[i] - '0')) / 10) {
+            return 0;
+        }
+        x = x * 10 + (v[i] - '0');
+    }
+    *out = x;
+    return 1;
 }
 
 ailes_session_t *ailes_session_decode(apr_pool_t *p, const char *data,
@@ -79,7 +97,8 @@ ailes_session_t *ailes_session_decode(apr_pool_t *p, const char *data,
         *last = '\0';
         f = last + 1;
     }
-    if (n != CODEC_FIELDS || last || strcmp(fields[0], CODEC_TAG)) {
+    if (n != CODEC_FIELDS || last || strcmp(fields[0], CODEC_TAG)
+        || strcmp(fields[CODEC_FIELDS - 1], CODEC_END)) {
         return NULL;
     }
     s = apr_pcalloc(p, sizeof(*s));

@@ -1,4 +1,5 @@
-/* ailes_parse: tenant slugs, employee numbers, integers and cookies. */
+/* ailes_parse: tenant slugs, employee numbers, integers, durations and
+ * cookies. */
 #include <limits.h>
 #include <string.h>
 
@@ -172,6 +173,84 @@ START_TEST(parse_int_rejects_overflow)
 }
 END_TEST
 
+/* --- durations ----------------------------------------------------------- */
+
+START_TEST(parse_duration_units)
+{
+    long v = -1;
+
+    OK(ailes_parse_duration(pool, "30m", 0, 86400, &v));
+    ck_assert_int_eq(v, 1800);
+    OK(ailes_parse_duration(pool, "12h", 0, 86400, &v));
+    ck_assert_int_eq(v, 43200);
+    OK(ailes_parse_duration(pool, "2d", 0, 1000000, &v));
+    ck_assert_int_eq(v, 172800);
+    OK(ailes_parse_duration(pool, "45s", 0, 86400, &v));
+    ck_assert_int_eq(v, 45);
+    OK(ailes_parse_duration(pool, "1m", 0, 86400, &v));
+    ck_assert_int_eq(v, 60);
+}
+END_TEST
+
+START_TEST(parse_duration_without_unit_is_seconds)
+{
+    long v = -1;
+
+    OK(ailes_parse_duration(pool, "90", 0, 86400, &v));
+    ck_assert_int_eq(v, 90);
+    OK(ailes_parse_duration(pool, "0", 0, 86400, &v));
+    ck_assert_int_eq(v, 0);
+    v = -1;
+    OK(ailes_parse_duration(pool, "0m", 0, 86400, &v));
+    ck_assert_int_eq(v, 0);
+}
+END_TEST
+
+START_TEST(parse_duration_bounds_apply_after_unit)
+{
+    long v = 42;
+
+    /* 1m is 60 s: below 61 though "1" is not */
+    BAD(ailes_parse_duration(pool, "1m", 61, 86400, &v));
+    BAD(ailes_parse_duration(pool, "0", 1, 86400, &v));
+    /* 2h is 7200 s: above 3600 though "2" is not */
+    BAD(ailes_parse_duration(pool, "2h", 0, 3600, &v));
+    BAD(ailes_parse_duration(pool, "3601", 0, 3600, &v));
+    ck_assert_int_eq(v, 42);
+    /* the edges themselves are in */
+    OK(ailes_parse_duration(pool, "1m", 60, 3600, &v));
+    ck_assert_int_eq(v, 60);
+    OK(ailes_parse_duration(pool, "1h", 60, 3600, &v));
+    ck_assert_int_eq(v, 3600);
+    OK(ailes_parse_duration(pool, "3600s", 60, 3600, &v));
+    ck_assert_int_eq(v, 3600);
+}
+END_TEST
+
+START_TEST(parse_duration_rejects_junk)
+{
+    long v = 42;
+
+    BAD(ailes_parse_duration(pool, "", 0, 86400, &v));
+    BAD(ailes_parse_duration(pool, NULL, 0, 86400, &v));
+    BAD(ailes_parse_duration(pool, "m", 0, 86400, &v));
+    BAD(ailes_parse_duration(pool, "s", 0, 86400, &v));
+    BAD(ailes_parse_duration(pool, "-5m", -86400, 86400, &v));
+    BAD(ailes_parse_duration(pool, "-5", -86400, 86400, &v));
+    BAD(ailes_parse_duration(pool, "+5m", 0, 86400, &v));
+    BAD(ailes_parse_duration(pool, "5x", 0, 86400, &v));
+    BAD(ailes_parse_duration(pool, "5M", 0, 86400, &v));
+    BAD(ailes_parse_duration(pool, "5mm", 0, 86400, &v));
+    BAD(ailes_parse_duration(pool, "5hm", 0, 86400, &v));
+    BAD(ailes_parse_duration(pool, "1.5h", 0, 86400, &v));
+    BAD(ailes_parse_duration(pool, " 5m", 0, 86400, &v));
+    BAD(ailes_parse_duration(pool, "5 m", 0, 86400, &v));
+    BAD(ailes_parse_duration(pool, "5m ", 0, 86400, &v));
+    BAD(ailes_parse_duration(pool, "0x10", 0, 86400, &v));
+    ck_assert_int_eq(v, 42);
+}
+END_TEST
+
 /* --- cookies ------------------------------------------------------------- */
 
 START_TEST(parse_cookie_finds_value)
@@ -265,6 +344,10 @@ Suite *ailes_suite_parse(void)
     tcase_add_test(tc, parse_int_rejects_junk);
     tcase_add_test(tc, parse_int_rejects_plus_sign);
     tcase_add_test(tc, parse_int_rejects_overflow);
+    tcase_add_test(tc, parse_duration_units);
+    tcase_add_test(tc, parse_duration_without_unit_is_seconds);
+    tcase_add_test(tc, parse_duration_bounds_apply_after_unit);
+    tcase_add_test(tc, parse_duration_rejects_junk);
     tcase_add_test(tc, parse_cookie_finds_value);
     tcase_add_test(tc, parse_cookie_first_occurrence_wins);
     tcase_add_test(tc, parse_cookie_name_prefix_is_not_a_match);

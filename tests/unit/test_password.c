@@ -221,6 +221,49 @@ START_TEST(password_truncated_hash_never_matches)
 }
 END_TEST
 
+START_TEST(password_cost_of_own_hashes)
+{
+    const char *h;
+
+    ck_assert_int_eq(ailes_password_hash(pool, "pw", 4, &h), APR_SUCCESS);
+    ck_assert_int_eq(ailes_password_cost(h), 4);
+    ck_assert_int_eq(ailes_password_hash(pool, "pw", 10, &h), APR_SUCCESS);
+    ck_assert_msg(!strncmp(h, "$2y$10$", 7), "hash %s", h);
+    ck_assert_int_eq(ailes_password_cost(h), 10);
+}
+END_TEST
+
+START_TEST(password_cost_of_non_bcrypt_is_minus_one)
+{
+    const char *h;
+    char *bad;
+
+    ck_assert_int_eq(ailes_password_hash(pool, "pw", 4, &h), APR_SUCCESS);
+    ck_assert_int_eq(ailes_password_cost(NULL), -1);
+    ck_assert_int_eq(ailes_password_cost(""), -1);
+    ck_assert_int_eq(ailes_password_cost("plain"), -1);
+    /* one character short, one too many */
+    ck_assert_int_eq(ailes_password_cost(apr_pstrndup(pool, h, 59)), -1);
+    ck_assert_int_eq(ailes_password_cost(apr_pstrcat(pool, h, "x", NULL)),
+                     -1);
+    /* a cost that is no number */
+    bad = apr_pstrdup(pool, h);
+    memcpy(bad, "$2y$1a$", 7);
+    ck_assert_int_eq(ailes_password_cost(bad), -1);
+    memcpy(bad, "$2y$-4$", 7);
+    ck_assert_int_eq(ailes_password_cost(bad), -1);
+    /* not "$2.$" */
+    memcpy(bad, "$1y$04$", 7);
+    ck_assert_int_eq(ailes_password_cost(bad), -1);
+    memcpy(bad, "$2y$04x", 7);
+    ck_assert_int_eq(ailes_password_cost(bad), -1);
+    /* an MD5 hash padded to 60 characters */
+    ck_assert_int_eq(ailes_password_cost(apr_pstrcat(pool,
+                         "$apr1$abcdefgh$", repeat('x', 45), NULL)),
+                     -1);
+}
+END_TEST
+
 Suite *ailes_suite_password(void)
 {
     Suite *s = suite_create("password");
@@ -240,6 +283,8 @@ Suite *ailes_suite_password(void)
     tcase_add_test(tc, password_verify_null_hash_costs_a_bcrypt_run);
     tcase_add_test(tc, password_non_bcrypt_never_matches);
     tcase_add_test(tc, password_truncated_hash_never_matches);
+    tcase_add_test(tc, password_cost_of_own_hashes);
+    tcase_add_test(tc, password_cost_of_non_bcrypt_is_minus_one);
     suite_add_tcase(s, tc);
     return s;
 }

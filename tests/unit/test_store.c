@@ -1,6 +1,7 @@
 /* ailes_db, ailes_migrate and ailes_store on a temp SQLite file through
  * apr_dbd: connection handling, migrations, transactions, and the typed
  * queries with their tenant scoping. */
+#include <stdlib.h>
 #include <string.h>
 
 #include <apr_strings.h>
@@ -721,6 +722,291 @@ START_TEST(store_session_delete_in_other_tenant_keeps_it)
 }
 END_TEST
 
+/* --- login attempts (lockout) ------------------------------------------- */
+
+/* One ailes_store_attempt_begin; asserts success and returns the count. */
+static int attempt(apr_int64_t tenant_id, const char *no, apr_int64_t now,
+                   apr_int64_t *locked_until)
+{
+    int failures = -1;
+    apr_int64_t until = -1;
+
+    ck_assert_int_eq(ailes_store_attempt_begin(db, pool, tenant_id, no, now,
+                                               &failures, &until),
+                     APR_SUCCESS);
+    if (locked_until) {
+        *locked_until = until;
+    }
+    else {
+        ck_assert_int_eq(until, 0);
+    }
+    return failures;
+}
+
+START_TEST(store_attempt_counts_for_unknown_employee)
+{
+    apr_int64_t tid = add_tenant("acme");
+    ailes_user_t *u;
+
+    ck_assert_int_eq(ailes_store_user_by_no(db, pool, tid, "NOBODY", &u),
+                     APR_NOTFOUND);
+    ck_assert_int_eq(attempt(tid, "NOBODY", 1000, NULL), 1);
+    ck_assert_int_eq(attempt(tid, "NOBODY", 1001, NULL), 2);
+    ck_assert_int_eq(attempt(tid, "NOBODY", 1002, NULL), 3);
+    ck_assert_int_eq(attempt(tid, "NOBODY", 1002, NULL), 4);
+}
+END_TEST
+
+START_TEST(store_attempt_counts_per_tenant_and_number)
+{
+    apr_int64_t a = add_tenant("tenant-a"), b = add_tenant("tenant-b");
+
+    add_user(a, "E001", AILES_ROLE_EMPLOYEE);
+    ck_assert_int_eq(attempt(a, "E001", 1000, NULL), 1);
+    ck_assert_int_eq(attempt(a, "E001", 1001, NULL), 2);
+    ck_assert_int_eq(attempt(a, "E001", 1002, NULL), 3);
+    ck_assert_int_eq(attempt(b, "E001", 1003, NULL), 1);
+    ck_assert_int_eq(attempt(a, "E002", 1004, NULL), 1);
+    ck_assert_int_eq(attempt(a, "e001", 1005, NULL), 1);
+    ck_assert_int_eq(attempt(a, "E001", 1006, NULL), 4);
+    ck_assert_int_eq(attempt(b, "E001", 1007, NULL), 2);
+}
+END_TEST
+
+START_TEST(store_attempt_lock_holds_until_it_ends)
+{
+    apr_int64_t tid = add_tenant("acme");
+    apr_int64_t until = -1;
+
+    ck_assert_int_eq(attempt(tid, "E001", 1000, NULL), 1);
+    ck_assert_int_eq(attempt(tid, "E001", 1001, NULL), 2);
+    ck_assert_int_eq(ailes_store_attempt_lock(db, pool, tid, "E001", 2000),
+                     APR_SUCCESS);
+    /* still locked: the lock is reported, attempts keep counting */
+    ck_assert_int_eq(attempt(tid, "E001", 1500, &until), 3);
+    ck_assert_int_eq(until, 2000);
+    ck_assert_int_eq(attempt(tid, "E001", 1999, &until), 4);
+    ck_assert_int_eq(until, 2000);
+    /* run out (now == until): cleared, counting again from 1 */
+    ck_assert_int_eq(attempt(tid, "E001", 2000, &until), 1);
+    ck_assert_int_eq(until, 0);
+    ck_assert_int_eq(attempt(tid, "E001", 2001, &until), 2);
+    ck_assert_int_eq(until, 0);
+}
+END_TEST
+
+START_TEST(store_attempt_lock_long_past_restarts_at_one)
+{
+    apr_int64_t tid = add_tenant("acme");
+    apr_int64_t until = -1;
+
+    ck_assert_int_eq(attempt(tid, "E001", 1000, NULL), 1);
+    ck_assert_int_eq(ailes_store_attempt_lock(db, pool, tid, "E001", 1900),
+                     APR_SUCCESS);
+    ck_assert_int_eq(attempt(tid, "E001", 999999, &until), 1);
+    ck_assert_int_eq(until, 0);
+}
+END_TEST
+
+START_TEST(store_attempt_lock_is_per_tenant_and_number)
+{
+    apr_int64_t a = add_tenant("tenant-a"), b = add_tenant("tenant-b");
+
+    attempt(a, "E001", 1000, NULL);
+    attempt(a, "E002", 1000, NULL);
+    attempt(b, "E001", 1000, NULL);
+    ck_assert_int_eq(ailes_store_attempt_lock(db, pool, a, "E001", 5000),
+                     APR_SUCCESS);
+    ck_assert_int_eq(attempt(a, "E002", 1001, NULL), 2);
+    ck_assert_int_eq(attempt(b, "E001", 1001, NULL), 2);
+}
+END_TEST
+
+START_TEST(store_attempt_clear_restarts_at_one)
+{
+    apr_int64_t a = add_tenant("tenant-a"), b = add_tenant("tenant-b");
+    apr_int64_t until = -1;
+
+    attempt(a, "E001", 1000, NULL);
+    attempt(a, "E001", 1001, NULL);
+    attempt(a, "E001", 1002, NULL);
+    attempt(b, "E001", 1002, NULL);
+    ck_assert_int_eq(ailes_store_attempt_clear(db, pool, a, "E001"),
+                     APR_SUCCESS);
+    ck_assert_int_eq(attempt(a, "E001", 1003, NULL), 1);
+    /* the other tenant's count is kept */
+    ck_assert_int_eq(attempt(b, "E001", 1003, NULL), 2);
+    /* clear also ends a running lock */
+    ck_assert_int_eq(ailes_store_attempt_lock(db, pool, a, "E001", 9000),
+                     APR_SUCCESS);
+    ck_assert_int_eq(attempt(a, "E001", 1004, &until), 2);
+    ck_assert_int_eq(until, 9000);
+    ck_assert_int_eq(ailes_store_attempt_clear(db, pool, a, "E001"),
+                     APR_SUCCESS);
+    ck_assert_int_eq(attempt(a, "E001", 1005, &until), 1);
+    ck_assert_int_eq(until, 0);
+    /* clearing what was never counted is no error */
+    ck_assert_int_eq(ailes_store_attempt_clear(db, pool, a, "E999"),
+                     APR_SUCCESS);
+}
+END_TEST
+
+/* --- password change ----------------------------------------------------- */
+
+START_TEST(store_user_set_password)
+{
+    apr_int64_t tid = add_tenant("acme");
+    apr_int64_t uid = add_user(tid, "E001", AILES_ROLE_EMPLOYEE);
+    ailes_user_t *u;
+
+    ck_assert_int_eq(ailes_store_user_set_password(db, pool, tid, uid,
+                                                   "$2y$04$new"),
+                     APR_SUCCESS);
+    ck_assert_int_eq(ailes_store_user_by_no(db, pool, tid, "E001", &u),
+                     APR_SUCCESS);
+    ck_assert_str_eq(u->password_hash, "$2y$04$new");
+}
+END_TEST
+
+START_TEST(store_user_set_password_other_tenant_is_notfound)
+{
+    apr_int64_t a = add_tenant("tenant-a"), b = add_tenant("tenant-b");
+    apr_int64_t ua = add_user(a, "E001", AILES_ROLE_EMPLOYEE);
+    ailes_user_t *u;
+
+    add_user(b, "E001", AILES_ROLE_EMPLOYEE);
+    ck_assert_int_eq(ailes_store_user_set_password(db, pool, b, ua,
+                                                   "$2y$04$evil"),
+                     APR_NOTFOUND);
+    ck_assert_int_eq(ailes_store_user_set_password(db, pool, a, ua + 1000,
+                                                   "$2y$04$evil"),
+                     APR_NOTFOUND);
+    ck_assert_int_eq(ailes_store_user_by_no(db, pool, a, "E001", &u),
+                     APR_SUCCESS);
+    ck_assert_str_eq(u->password_hash, "$2y$04$hash");
+    ck_assert_int_eq(ailes_store_user_by_no(db, pool, b, "E001", &u),
+                     APR_SUCCESS);
+    ck_assert_str_eq(u->password_hash, "$2y$04$hash");
+}
+END_TEST
+
+/* --- a user's sessions --------------------------------------------------- */
+
+static int cmp_str(const void *x, const void *y)
+{
+    return strcmp(*(const char *const *)x, *(const char *const *)y);
+}
+
+/* The hashes, sorted and joined with ",". */
+static const char *hashes_of(apr_int64_t tenant_id, apr_int64_t user_id,
+                             const char *keep)
+{
+    apr_array_header_t *h = NULL;
+    const char *out = "";
+    int i;
+
+    ck_assert_int_eq(ailes_store_session_hashes(db, pool, tenant_id, user_id,
+                                                keep, &h),
+                     APR_SUCCESS);
+    ck_assert_ptr_nonnull(h);
+    qsort(h->elts, (size_t)h->nelts, sizeof(const char *), cmp_str);
+    for (i = 0; i < h->nelts; i++) {
+        out = apr_pstrcat(pool, out, i ? "," : "",
+                          APR_ARRAY_IDX(h, i, const char *), NULL);
+    }
+    return out;
+}
+
+static int session_exists(const char *slug, const char *hash)
+{
+    ailes_session_t *s;
+    apr_status_t rv = ailes_store_session_get(db, pool, slug, hash, &s);
+
+    ck_assert_msg(rv == APR_SUCCESS || rv == APR_NOTFOUND, "rv %d", rv);
+    return rv == APR_SUCCESS;
+}
+
+START_TEST(store_session_hashes_of_user)
+{
+    apr_int64_t a = add_tenant("tenant-a"), b = add_tenant("tenant-b");
+    apr_int64_t u1 = add_user(a, "E001", AILES_ROLE_EMPLOYEE);
+    apr_int64_t u2 = add_user(a, "E002", AILES_ROLE_EMPLOYEE);
+    apr_int64_t u3 = add_user(b, "E001", AILES_ROLE_EMPLOYEE);
+
+    add_session(a, u1, "h1");
+    add_session(a, u1, "h2");
+    add_session(a, u1, "h3");
+    add_session(a, u2, "h4");
+    add_session(b, u3, "h5");
+    ck_assert_str_eq(hashes_of(a, u1, NULL), "h1,h2,h3");
+    ck_assert_str_eq(hashes_of(a, u1, "h2"), "h1,h3");
+    ck_assert_str_eq(hashes_of(a, u1, "nope"), "h1,h2,h3");
+    ck_assert_str_eq(hashes_of(a, u2, NULL), "h4");
+    ck_assert_str_eq(hashes_of(a, u2, "h4"), "");
+    /* tenant-scoped: u1 has no sessions in tenant-b */
+    ck_assert_str_eq(hashes_of(b, u1, NULL), "");
+    ck_assert_str_eq(hashes_of(b, u3, NULL), "h5");
+}
+END_TEST
+
+START_TEST(store_session_delete_user_keeps_one)
+{
+    apr_int64_t a = add_tenant("tenant-a"), b = add_tenant("tenant-b");
+    apr_int64_t u1 = add_user(a, "E001", AILES_ROLE_EMPLOYEE);
+    apr_int64_t u2 = add_user(a, "E002", AILES_ROLE_EMPLOYEE);
+    apr_int64_t u3 = add_user(b, "E001", AILES_ROLE_EMPLOYEE);
+
+    add_session(a, u1, "h1");
+    add_session(a, u1, "h2");
+    add_session(a, u1, "h3");
+    add_session(a, u2, "h4");
+    add_session(b, u3, "h5");
+    ck_assert_int_eq(ailes_store_session_delete_user(db, pool, a, u1, "h2"),
+                     APR_SUCCESS);
+    ck_assert(!session_exists("tenant-a", "h1"));
+    ck_assert(session_exists("tenant-a", "h2"));
+    ck_assert(!session_exists("tenant-a", "h3"));
+    ck_assert(session_exists("tenant-a", "h4"));
+    ck_assert(session_exists("tenant-b", "h5"));
+    ck_assert_str_eq(hashes_of(a, u1, NULL), "h2");
+}
+END_TEST
+
+START_TEST(store_session_delete_user_without_keep)
+{
+    apr_int64_t a = add_tenant("tenant-a"), b = add_tenant("tenant-b");
+    apr_int64_t u1 = add_user(a, "E001", AILES_ROLE_EMPLOYEE);
+    apr_int64_t u2 = add_user(a, "E002", AILES_ROLE_EMPLOYEE);
+    apr_int64_t u3 = add_user(b, "E001", AILES_ROLE_EMPLOYEE);
+
+    add_session(a, u1, "h1");
+    add_session(a, u1, "h2");
+    add_session(a, u2, "h4");
+    add_session(b, u3, "h5");
+    ck_assert_int_eq(ailes_store_session_delete_user(db, pool, a, u1, NULL),
+                     APR_SUCCESS);
+    ck_assert(!session_exists("tenant-a", "h1"));
+    ck_assert(!session_exists("tenant-a", "h2"));
+    ck_assert(session_exists("tenant-a", "h4"));
+    ck_assert(session_exists("tenant-b", "h5"));
+}
+END_TEST
+
+START_TEST(store_session_delete_user_in_other_tenant_keeps_all)
+{
+    apr_int64_t a = add_tenant("tenant-a"), b = add_tenant("tenant-b");
+    apr_int64_t u1 = add_user(a, "E001", AILES_ROLE_EMPLOYEE);
+
+    add_session(a, u1, "h1");
+    add_session(a, u1, "h2");
+    ck_assert_int_eq(ailes_store_session_delete_user(db, pool, b, u1, NULL),
+                     APR_SUCCESS);
+    ck_assert(session_exists("tenant-a", "h1"));
+    ck_assert(session_exists("tenant-a", "h2"));
+    ck_assert_str_eq(hashes_of(a, u1, NULL), "h1,h2");
+}
+END_TEST
+
 /* --- audit --------------------------------------------------------------- */
 
 START_TEST(store_audit_add_without_tenant_and_request_id)
@@ -826,6 +1112,18 @@ Suite *ailes_suite_store(void)
     tcase_add_test(tst, store_session_touch_in_other_tenant_changes_nothing);
     tcase_add_test(tst, store_session_delete_removes);
     tcase_add_test(tst, store_session_delete_in_other_tenant_keeps_it);
+    tcase_add_test(tst, store_attempt_counts_for_unknown_employee);
+    tcase_add_test(tst, store_attempt_counts_per_tenant_and_number);
+    tcase_add_test(tst, store_attempt_lock_holds_until_it_ends);
+    tcase_add_test(tst, store_attempt_lock_long_past_restarts_at_one);
+    tcase_add_test(tst, store_attempt_lock_is_per_tenant_and_number);
+    tcase_add_test(tst, store_attempt_clear_restarts_at_one);
+    tcase_add_test(tst, store_user_set_password);
+    tcase_add_test(tst, store_user_set_password_other_tenant_is_notfound);
+    tcase_add_test(tst, store_session_hashes_of_user);
+    tcase_add_test(tst, store_session_delete_user_keeps_one);
+    tcase_add_test(tst, store_session_delete_user_without_keep);
+    tcase_add_test(tst, store_session_delete_user_in_other_tenant_keeps_all);
     tcase_add_test(tst, store_audit_add_without_tenant_and_request_id);
     tcase_add_test(tst, store_audit_add_with_tenant_and_request_id);
     suite_add_tcase(s, tst);

@@ -167,6 +167,8 @@ int main(void)
     srunner_add_suite(sr, ailes_suite_json());
     srunner_add_suite(sr, ailes_suite_store());
     srunner_add_suite(sr, ailes_suite_vault());
+    srunner_add_suite(sr, ailes_suite_policy());
+    srunner_add_suite(sr, ailes_suite_session());
     srunner_run_all(sr, CK_NORMAL);
     failed = srunner_ntests_failed(sr);
     srunner_free(sr);

@@ -23,6 +23,8 @@ Suite *ailes_suite_conffile(void);
 Suite *ailes_suite_json(void);
 Suite *ailes_suite_store(void);
 Suite *ailes_suite_vault(void);
+Suite *ailes_suite_policy(void);
+Suite *ailes_suite_session(void);
 
 /* A fresh folder below the run's temp root (/tmp/ailes-unit-*), allocated
  * in p. */

@@ -208,6 +208,21 @@ class TestPasswordChange:
         assert env.post_session("E001", "Brand-New-Passw0rd")[1] \
             .status_code == 200
 
+    def test_login_never_reuses_a_presented_session_id(self, env):
+        # Fixation: a cookie the client already holds (planted or old) is
+        # never adopted; every login issues a fresh id.
+        s, _ = env.login("E002", EMP_PW)
+        first = s.cookies.get("ailes")
+        _, r = env.post_session("E002", EMP_PW, s=s)
+        assert r.status_code == 200
+        second = s.cookies.get("ailes")
+        assert second and second != first
+        planted = "A" * 43
+        s2 = env.session(cookie=planted)
+        _, r = env.post_session("E002", EMP_PW, s=s2)
+        assert r.status_code == 200
+        assert s2.cookies.get("ailes") not in (None, planted)
+
     def test_change_needs_csrf(self, env):
         s, _ = env.login("A001", ADMIN_PW)
         r = s.post(env.url("/api/v1/me/password"), timeout=10,

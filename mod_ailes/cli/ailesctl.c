@@ -67,6 +67,8 @@ static int usage(void)
           "                                  add a user; password on stdin\n"
           "  user unlock --tenant SLUG --employee-no NO\n"
           "                                  clear failed logins and a lock\n"
+          "  user reset-totp --tenant SLUG --employee-no NO\n"
+          "                                  turn TOTP off, end the sessions\n"
           "  version                         print the version\n",
           stderr);
     return EXIT_USAGE;
@@ -456,6 +458,42 @@ static int cmd_user_unlock(ctl_t *c, int argc, const char *const *argv)
     return 0;
 }
 
+static int cmd_user_reset_totp(ctl_t *c, int argc, const char *const *argv)
+{
+    const char *tenant, *employee_no;
+    ailes_tenant_t *t;
+    ailes_user_t *u;
+    ailes_db_t *db;
+    apr_status_t rv;
+    int rc;
+
+    if ((rc = tenant_and_number(c, argc, argv, &tenant, &employee_no))
+        || (rc = open_main(c, &db)) || (rc = check_latest(db, c->p, "main"))) {
+        return rc;
+    }
+    rv = ailes_store_tenant_by_slug(db, c->p, tenant, &t);
+    if (APR_NOTFOUND == rv) {
+        return fail("no tenant %s", tenant);
+    }
+    if (APR_SUCCESS == rv) {
+        rv = ailes_store_user_by_no(db, c->p, t->id, employee_no, &u);
+        if (APR_NOTFOUND == rv) {
+            return fail("no user %s in tenant %s", employee_no, tenant);
+        }
+    }
+    /* The sessions go too; a shared session cache forgets them within a
+     * minute (the CLI cannot reach httpd's cache), the database at once. */
+    if (APR_SUCCESS != rv
+        || APR_SUCCESS != ailes_store_totp_reset(db, c->p, t->id, u->id)
+        || APR_SUCCESS != ailes_store_session_delete_user(db, c->p, t->id,
+                                                         u->id, NULL)) {
+        return fail("cannot reset TOTP of %s", employee_no);
+    }
+    audit(c, db, t->id, "totp.reset", employee_no);
+    printf("TOTP of %s in tenant %s reset\n", employee_no, tenant);
+    return 0;
+}
+
 int main(int argc, const char *const *argv)
 {
     ctl_t c;
@@ -514,6 +552,10 @@ int main(int argc, const char *const *argv)
     if (!strcmp(argv[i], "user") && argc - i >= 2
         && !strcmp(argv[i + 1], "unlock")) {
         return cmd_user_unlock(&c, argc - i - 2, argv + i + 2);
+    }
+    if (!strcmp(argv[i], "user") && argc - i >= 2
+        && !strcmp(argv[i + 1], "reset-totp")) {
+        return cmd_user_reset_totp(&c, argc - i - 2, argv + i + 2);
     }
     return usage();
 }

@@ -52,3 +52,14 @@ const char *ailes_role_list(void)
     return "employee, examinee, sc_staff, sc_implementer, health_staff, "
            "tenant_admin";
 }
+
+int ailes_role_totp_required(ailes_role_t role)
+{
+    return role == AILES_ROLE_TENANT_ADMIN || role == AILES_ROLE_HEALTH_STAFF;
+}
+
+int ailes_role_totp_allowed(ailes_role_t role)
+{
+    return role > AILES_ROLE_NONE && role < AILES_ROLE_COUNT_
+           && role != AILES_ROLE_EXAMINEE;
+}

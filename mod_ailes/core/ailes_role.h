@@ -24,6 +24,13 @@ const char *ailes_role_name(ailes_role_t role);
  * spec): they get the stronger password policy and TOTP. */
 int ailes_role_is_high_privilege(ailes_role_t role);
 
+/* TOTP by role (the spec's 多要素認証): tenant_admin and health_staff must
+ * have it; examinee accounts (stress-check-only contracts) never have it;
+ * the others may (and a tenant may require it for sc_staff and
+ * sc_implementer). */
+int ailes_role_totp_required(ailes_role_t role);
+int ailes_role_totp_allowed(ailes_role_t role);
+
 /* "employee, examinee, ..." for error messages. */
 const char *ailes_role_list(void);
 

@@ -18,10 +18,15 @@ static const ailes_stmt_t st_tenant_add = {
     "INSERT INTO tenants (slug, name, created_at) VALUES (%s, %s, %lld)"
 };
 
+/* The columns user_from_row reads, in its order. */
+#define USER_COLUMNS                                                        \
+    "u.id, u.tenant_id, u.employee_no, u.role, u.password_hash, u.status, " \
+    "u.totp_secret, u.totp_pending, u.totp_last_step "
+
 static const ailes_stmt_t st_user_by_no = {
     "ailes_user_by_no", 2,
-    "SELECT id, tenant_id, employee_no, role, password_hash, status "
-    "FROM users WHERE tenant_id = %lld AND employee_no = %s"
+    "SELECT " USER_COLUMNS
+    "FROM users u WHERE u.tenant_id = %lld AND u.employee_no = %s"
 };
 
 static const ailes_stmt_t st_user_add = {
@@ -31,16 +36,17 @@ static const ailes_stmt_t st_user_add = {
 };
 
 static const ailes_stmt_t st_session_add = {
-    "ailes_session_add", 7,
+    "ailes_session_add", 8,
     "INSERT INTO sessions (id_hash, tenant_id, user_id, csrf_token, "
-    "created_at, last_seen, expires_at) "
-    "VALUES (%s, %lld, %lld, %s, %lld, %lld, %lld)"
+    "created_at, last_seen, expires_at, stage) "
+    "VALUES (%s, %lld, %lld, %s, %lld, %lld, %lld, %s)"
 };
 
 static const ailes_stmt_t st_session_get = {
     "ailes_session_get", 2,
     "SELECT s.id_hash, s.tenant_id, t.slug, s.user_id, u.employee_no, "
-    "u.role, s.csrf_token, s.created_at, s.last_seen, s.expires_at "
+    "u.role, s.csrf_token, s.created_at, s.last_seen, s.expires_at, "
+    "s.stage "
     "FROM sessions s "
     "JOIN tenants t ON t.id = s.tenant_id "
     "JOIN users u ON u.id = s.user_id AND u.tenant_id = s.tenant_id "
@@ -110,8 +116,8 @@ static const ailes_stmt_t st_session_delete_user = {
 
 /* LIKE with an escaped prefix: the pattern is a parameter, never SQL. */
 #define USER_ADMIN_COLUMNS                                                  \
-    "SELECT u.id, u.tenant_id, u.employee_no, u.role, u.password_hash, "   \
-    "u.status, COALESCE(a.failures, 0), COALESCE(a.locked_until, 0) "      \
+    "SELECT " USER_COLUMNS                                                 \
+    ", COALESCE(a.failures, 0), COALESCE(a.locked_until, 0) "              \
     "FROM users u LEFT JOIN login_attempts a "                             \
     "ON a.tenant_id = u.tenant_id AND a.employee_no = u.employee_no "
 
@@ -131,6 +137,49 @@ static const ailes_stmt_t st_user_count = {
 static const ailes_stmt_t st_user_get_admin = {
     "ailes_user_get_admin", 2,
     USER_ADMIN_COLUMNS "WHERE u.tenant_id = %lld AND u.employee_no = %s"
+};
+
+static const ailes_stmt_t st_totp_pending = {
+    "ailes_totp_pending", 4,
+    "UPDATE users SET totp_pending = %s, updated_at = %lld "
+    "WHERE tenant_id = %lld AND id = %lld"
+};
+
+static const ailes_stmt_t st_totp_activate = {
+    "ailes_totp_activate", 4,
+    "UPDATE users SET totp_secret = totp_pending, totp_pending = NULL, "
+    "totp_last_step = %lld, updated_at = %lld "
+    "WHERE tenant_id = %lld AND id = %lld AND totp_pending IS NOT NULL"
+};
+
+static const ailes_stmt_t st_totp_accept = {
+    "ailes_totp_accept", 4,
+    "UPDATE users SET totp_last_step = %lld "
+    "WHERE tenant_id = %lld AND id = %lld AND totp_last_step < %lld"
+};
+
+static const ailes_stmt_t st_totp_reset = {
+    "ailes_totp_reset", 3,
+    "UPDATE users SET totp_secret = NULL, totp_pending = NULL, "
+    "totp_last_step = 0, updated_at = %lld "
+    "WHERE tenant_id = %lld AND id = %lld"
+};
+
+static const ailes_stmt_t st_recovery_clear = {
+    "ailes_recovery_clear", 2,
+    "DELETE FROM recovery_codes WHERE tenant_id = %lld AND user_id = %lld"
+};
+
+static const ailes_stmt_t st_recovery_add = {
+    "ailes_recovery_add", 3,
+    "INSERT INTO recovery_codes (tenant_id, user_id, code_hash) "
+    "VALUES (%lld, %lld, %s)"
+};
+
+static const ailes_stmt_t st_recovery_use = {
+    "ailes_recovery_use", 4,
+    "UPDATE recovery_codes SET used_at = %lld WHERE tenant_id = %lld "
+    "AND user_id = %lld AND code_hash = %s AND used_at IS NULL"
 };
 
 static const ailes_stmt_t st_ping = {
@@ -197,6 +246,9 @@ static ailes_user_t *user_from_row(apr_pool_t *p, const ailes_row_t *row)
     u->role = ailes_role_parse(row->cols[3]);
     u->password_hash = row->cols[4];
     u->status = row->cols[5];
+    u->totp_secret = row->cols[6];
+    u->totp_pending = row->cols[7];
+    u->totp_last_step = ailes_row_int(row, 8);
     return u;
 }
 
@@ -205,8 +257,8 @@ static ailes_user_t *admin_user_from_row(apr_pool_t *p,
 {
     ailes_user_t *u = user_from_row(p, row);
 
-    u->failed_logins = (int)ailes_row_int(row, 6);
-    u->locked_until = ailes_row_int(row, 7);
+    u->failed_logins = (int)ailes_row_int(row, 9);
+    u->locked_until = ailes_row_int(row, 10);
     return u;
 }
 
@@ -331,7 +383,8 @@ apr_status_t ailes_store_session_add(ailes_db_t *db, apr_pool_t *p,
                                     s->csrf_token,
                                     ailes_db_int(p, s->created_at),
                                     ailes_db_int(p, s->last_seen),
-                                    ailes_db_int(p, s->expires_at)));
+                                    ailes_db_int(p, s->expires_at),
+                                    s->stage ? s->stage : "full"));
 }
 
 apr_status_t ailes_store_session_get(ailes_db_t *db, apr_pool_t *p,
@@ -356,6 +409,7 @@ apr_status_t ailes_store_session_get(ailes_db_t *db, apr_pool_t *p,
         out->created_at = ailes_row_int(row, 7);
         out->last_seen = ailes_row_int(row, 8);
         out->expires_at = ailes_row_int(row, 9);
+        out->stage = row->cols[10];
         *s = out;
     }
     return rv;
@@ -481,4 +535,94 @@ apr_status_t ailes_store_session_delete_user(ailes_db_t *db, apr_pool_t *p,
                          AILES_ARGS(ailes_db_int(p, tenant_id),
                                     ailes_db_int(p, user_id),
                                     keep ? keep : ""));
+}
+
+apr_status_t ailes_store_totp_set_pending(ailes_db_t *db, apr_pool_t *p,
+                                          apr_int64_t tenant_id,
+                                          apr_int64_t user_id,
+                                          const char *sealed)
+{
+    int n = 0;
+    apr_status_t rv = ailes_db_exec(db, p, &st_totp_pending, &n,
+                                    AILES_ARGS(sealed, now_sec(p),
+                                               ailes_db_int(p, tenant_id),
+                                               ailes_db_int(p, user_id)));
+
+    return APR_SUCCESS == rv && n == 0 ? APR_NOTFOUND : rv;
+}
+
+apr_status_t ailes_store_totp_activate(ailes_db_t *db, apr_pool_t *p,
+                                       apr_int64_t tenant_id,
+                                       apr_int64_t user_id, apr_int64_t step)
+{
+    int n = 0;
+    apr_status_t rv = ailes_db_exec(db, p, &st_totp_activate, &n,
+                                    AILES_ARGS(ailes_db_int(p, step),
+                                               now_sec(p),
+                                               ailes_db_int(p, tenant_id),
+                                               ailes_db_int(p, user_id)));
+
+    return APR_SUCCESS == rv && n == 0 ? APR_NOTFOUND : rv;
+}
+
+apr_status_t ailes_store_totp_accept_step(ailes_db_t *db, apr_pool_t *p,
+                                          apr_int64_t tenant_id,
+                                          apr_int64_t user_id,
+                                          apr_int64_t step)
+{
+    const char *s = ailes_db_int(p, step);
+    int n = 0;
+    apr_status_t rv = ailes_db_exec(db, p, &st_totp_accept, &n,
+                                    AILES_ARGS(s, ailes_db_int(p, tenant_id),
+                                               ailes_db_int(p, user_id), s));
+
+    return APR_SUCCESS == rv && n == 0 ? APR_EEXIST : rv;
+}
+
+apr_status_t ailes_store_totp_reset(ailes_db_t *db, apr_pool_t *p,
+                                    apr_int64_t tenant_id,
+                                    apr_int64_t user_id)
+{
+    const char *t = ailes_db_int(p, tenant_id), *u = ailes_db_int(p, user_id);
+    apr_status_t rv;
+
+    rv = ailes_db_exec(db, p, &st_totp_reset, NULL,
+                       AILES_ARGS(now_sec(p), t, u));
+    if (APR_SUCCESS == rv) {
+        rv = ailes_db_exec(db, p, &st_recovery_clear, NULL, AILES_ARGS(t, u));
+    }
+    return rv;
+}
+
+apr_status_t ailes_store_recovery_replace(ailes_db_t *db, apr_pool_t *p,
+                                          apr_int64_t tenant_id,
+                                          apr_int64_t user_id,
+                                          const apr_array_header_t *hashes)
+{
+    const char *t = ailes_db_int(p, tenant_id), *u = ailes_db_int(p, user_id);
+    apr_status_t rv;
+    int i;
+
+    rv = ailes_db_exec(db, p, &st_recovery_clear, NULL, AILES_ARGS(t, u));
+    for (i = 0; APR_SUCCESS == rv && i < hashes->nelts; i++) {
+        rv = ailes_db_exec(db, p, &st_recovery_add, NULL,
+                           AILES_ARGS(t, u, APR_ARRAY_IDX(hashes, i,
+                                                          const char *)));
+    }
+    return rv;
+}
+
+apr_status_t ailes_store_recovery_use(ailes_db_t *db, apr_pool_t *p,
+                                      apr_int64_t tenant_id,
+                                      apr_int64_t user_id, const char *hash,
+                                      apr_int64_t now)
+{
+    int n = 0;
+    apr_status_t rv = ailes_db_exec(db, p, &st_recovery_use, &n,
+                                    AILES_ARGS(ailes_db_int(p, now),
+                                               ailes_db_int(p, tenant_id),
+                                               ailes_db_int(p, user_id),
+                                               hash));
+
+    return APR_SUCCESS == rv && n == 0 ? APR_NOTFOUND : rv;
 }

@@ -31,6 +31,9 @@ typedef struct ailes_user {
     ailes_role_t role;
     const char *password_hash;  /* NULL until a password is set */
     const char *status;         /* "active" or "disabled" */
+    const char *totp_secret;    /* sealed ("key_id.nonce.ct"), NULL = off */
+    const char *totp_pending;   /* sealed secret awaiting confirmation */
+    apr_int64_t totp_last_step; /* last accepted TOTP step (replay) */
     /* Filled by ailes_store_user_list/_get_admin only: */
     int failed_logins;          /* since the last success or unlock */
     apr_int64_t locked_until;   /* epoch seconds, 0 = not locked */
@@ -45,6 +48,8 @@ typedef struct ailes_session {
     apr_int64_t user_id;
     const char *employee_no;
     ailes_role_t role;
+    const char *stage;          /* "full", "mfa" (code pending) or "enroll"
+                                   (must set up TOTP first) */
     const char *csrf_token;
     apr_int64_t created_at;
     apr_int64_t last_seen;
@@ -127,6 +132,39 @@ apr_status_t ailes_store_attempt_lock(struct ailes_db *db, apr_pool_t *p,
 apr_status_t ailes_store_attempt_clear(struct ailes_db *db, apr_pool_t *p,
                                        apr_int64_t tenant_id,
                                        const char *employee_no);
+
+/* TOTP state of a user. Sealing is the caller's (ailes_vault_seal_text). */
+apr_status_t ailes_store_totp_set_pending(struct ailes_db *db, apr_pool_t *p,
+                                          apr_int64_t tenant_id,
+                                          apr_int64_t user_id,
+                                          const char *sealed);
+/* Makes the pending secret the active one, with `step` as the last step
+ * used; APR_NOTFOUND when nothing is pending. */
+apr_status_t ailes_store_totp_activate(struct ailes_db *db, apr_pool_t *p,
+                                       apr_int64_t tenant_id,
+                                       apr_int64_t user_id, apr_int64_t step);
+/* Records `step` as used, atomically: APR_SUCCESS when it is later than
+ * the last one, APR_EEXIST when not (a replay, maybe from another node). */
+apr_status_t ailes_store_totp_accept_step(struct ailes_db *db, apr_pool_t *p,
+                                          apr_int64_t tenant_id,
+                                          apr_int64_t user_id,
+                                          apr_int64_t step);
+/* Switches TOTP off and forgets the recovery codes. */
+apr_status_t ailes_store_totp_reset(struct ailes_db *db, apr_pool_t *p,
+                                    apr_int64_t tenant_id,
+                                    apr_int64_t user_id);
+/* Replaces the recovery codes by these hashes (const char *). Run it in a
+ * transaction. */
+apr_status_t ailes_store_recovery_replace(struct ailes_db *db, apr_pool_t *p,
+                                          apr_int64_t tenant_id,
+                                          apr_int64_t user_id,
+                                          const apr_array_header_t *hashes);
+/* Uses a recovery code once: APR_SUCCESS, or APR_NOTFOUND when it is not
+ * one of the user's unused codes. */
+apr_status_t ailes_store_recovery_use(struct ailes_db *db, apr_pool_t *p,
+                                      apr_int64_t tenant_id,
+                                      apr_int64_t user_id, const char *hash,
+                                      apr_int64_t now);
 
 /* Replaces a user's password hash. */
 apr_status_t ailes_store_user_set_password(struct ailes_db *db,

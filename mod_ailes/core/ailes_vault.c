@@ -233,6 +233,43 @@ leave:
     return rv;
 }
 
+const char *ailes_vault_seal_text(apr_pool_t *p, const ailes_vault_key_t *key,
+                                  apr_int64_t tenant_id, apr_int64_t user_id,
+                                  const char *field, const char *plain)
+{
+    const char *nonce, *ct;
+
+    if (APR_SUCCESS != ailes_vault_seal(p, key, tenant_id, user_id, field,
+                                        plain, &nonce, &ct)) {
+        return NULL;
+    }
+    /* base64 never contains '.', so the parts split unambiguously. */
+    return apr_pstrcat(p, key->id, ".", nonce, ".", ct, NULL);
+}
+
+const char *ailes_vault_open_text(apr_pool_t *p, const ailes_vault_key_t *key,
+                                  apr_int64_t tenant_id, apr_int64_t user_id,
+                                  const char *field, const char *sealed)
+{
+    char *copy, *nonce, *ct;
+    const char *plain = NULL;
+
+    if (!sealed) {
+        return NULL;
+    }
+    copy = apr_pstrdup(p, sealed);
+    if (!(nonce = strchr(copy, '.')) || !(ct = strchr(nonce + 1, '.'))) {
+        return NULL;
+    }
+    *nonce++ = '\0';
+    *ct++ = '\0';
+    if (APR_SUCCESS != ailes_vault_open(p, key, tenant_id, user_id, field,
+                                        copy, nonce, ct, &plain)) {
+        return NULL;
+    }
+    return plain;
+}
+
 apr_status_t ailes_vault_put(ailes_db_t *vdb, apr_pool_t *p,
                              const ailes_vault_key_t *key,
                              apr_int64_t tenant_id, apr_int64_t user_id,

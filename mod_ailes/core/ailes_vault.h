@@ -51,6 +51,16 @@ apr_status_t ailes_vault_open(apr_pool_t *p, const ailes_vault_key_t *key,
                               const char *nonce_b64, const char *ct_b64,
                               const char **plain);
 
+/* The same as one string, "key_id.nonce.ciphertext", for secrets kept in
+ * a single column of the main database (TOTP secrets). */
+const char *ailes_vault_seal_text(apr_pool_t *p, const ailes_vault_key_t *key,
+                                  apr_int64_t tenant_id, apr_int64_t user_id,
+                                  const char *field, const char *plain);
+/* NULL when the string is malformed or does not open. */
+const char *ailes_vault_open_text(apr_pool_t *p, const ailes_vault_key_t *key,
+                                  apr_int64_t tenant_id, apr_int64_t user_id,
+                                  const char *field, const char *sealed);
+
 /* Stores (replaces) a sealed field in the vault database. */
 apr_status_t ailes_vault_put(struct ailes_db *vdb, apr_pool_t *p,
                              const ailes_vault_key_t *key,

@@ -24,6 +24,7 @@ static const ailes_api_route_t *const route_tables[] = {
     ailes_api_health_routes,
     ailes_api_session_routes,
     ailes_api_users_routes,
+    ailes_api_totp_routes,
     NULL
 };
 
@@ -186,6 +187,39 @@ static int same_origin(request_rec *r)
     return !strcasecmp(o, host);
 }
 
+/* What a session at each stage may reach: a half-logged-in session only
+ * its second factor (and logout, /v1/me); an enrolling one only TOTP
+ * enrolment. */
+static int stage_allows(ailes_api_access_t access, const char *stage)
+{
+    int full = !strcmp(stage, "full");
+
+    switch (access) {
+    case AILES_API_ANY_STAGE:
+        return 1;
+    case AILES_API_MFA_STAGE:
+        return !strcmp(stage, "mfa");
+    case AILES_API_ENROLL_STAGE:
+        return full || !strcmp(stage, "enroll");
+    default:
+        return full;
+    }
+}
+
+static int stage_refusal(request_rec *r, const char *stage)
+{
+    if (!strcmp(stage, "mfa")) {
+        return ailes_api_error(r, HTTP_UNAUTHORIZED, "mfa_required",
+                               "enter the one-time code first");
+    }
+    if (!strcmp(stage, "enroll")) {
+        return ailes_api_error(r, HTTP_FORBIDDEN, "totp_enrollment_required",
+                               "set up two-step verification first");
+    }
+    return ailes_api_error(r, HTTP_CONFLICT, "not_pending",
+                           "no second factor is pending for this session");
+}
+
 static int dispatch(request_rec *r, const char *route)
 {
     const ailes_api_route_t *const *t;
@@ -230,7 +264,7 @@ static int dispatch(request_rec *r, const char *route)
         return ailes_api_error(r, HTTP_NOT_FOUND, "unknown_tenant",
                                "this host serves no tenant");
     }
-    if (found->access == AILES_API_SESSION) {
+    if (found->access >= AILES_API_SESSION) {
         switch (ailes_session_resolve(r, &ctx.session)) {
         case AILES_SESSION_OK:
             break;
@@ -250,6 +284,9 @@ static int dispatch(request_rec *r, const char *route)
                                   ctx.session->csrf_token)) {
             return ailes_api_error(r, HTTP_FORBIDDEN, "csrf",
                                    "missing or wrong X-CSRF-Token");
+        }
+        if (!stage_allows(found->access, ctx.session->stage)) {
+            return stage_refusal(r, ctx.session->stage);
         }
         if (found->roles && !(found->roles & AILES_API_ROLE(ctx.session->role))) {
             return ailes_api_error(r, HTTP_FORBIDDEN, "forbidden",

@@ -26,7 +26,10 @@ typedef int ailes_api_fn(request_rec *r, ailes_api_ctx_t *ctx);
 typedef enum {
     AILES_API_PUBLIC = 0,   /* no session, no tenant needed */
     AILES_API_TENANT,       /* a tenant host, no session */
-    AILES_API_SESSION       /* a live session (and CSRF on writes) */
+    AILES_API_SESSION,      /* a full session (and CSRF on writes) */
+    AILES_API_ANY_STAGE,    /* any session, even half logged in */
+    AILES_API_MFA_STAGE,    /* a session waiting for its second factor */
+    AILES_API_ENROLL_STAGE  /* a session that must (or may) enrol TOTP */
 } ailes_api_access_t;
 
 /* Role bit sets for routes: AILES_API_ROLES(AILES_ROLE_TENANT_ADMIN). */
@@ -46,6 +49,7 @@ typedef struct ailes_api_route {
 extern const ailes_api_route_t ailes_api_health_routes[];
 extern const ailes_api_route_t ailes_api_session_routes[];
 extern const ailes_api_route_t ailes_api_users_routes[];
+extern const ailes_api_route_t ailes_api_totp_routes[];
 
 /* Writes a JSON response with the given status; returns OK. */
 int ailes_api_json(request_rec *r, int status, json_t *body);

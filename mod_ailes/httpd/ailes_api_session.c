@@ -18,6 +18,7 @@
 #include "ailes_db.h"
 #include "ailes_json.h"
 #include "ailes_log.h"
+#include "ailes_login.h"
 #include "ailes_parse.h"
 #include "ailes_password.h"
 #include "ailes_policy.h"
@@ -27,9 +28,6 @@
 #include "ailes_vault.h"
 
 APLOG_USE_MODULE(ailes);
-
-/* "Locked until an administrator unlocks": 9999-12-31T23:59:59Z. */
-#define LOCKED_FOREVER APR_INT64_C(253402300799)
 
 static int unavailable(request_rec *r)
 {
@@ -52,52 +50,38 @@ static const char *actor_of(apr_pool_t *p, const ailes_user_t *u)
 typedef enum {
     CHECK_OK = 0,
     CHECK_WRONG,        /* wrong password (or no such user): 401 */
-    CHECK_LOCKED,       /* locked now or by this attempt: 423 */
+    CHECK_LOCKED,       /* locked: 423 */
     CHECK_UNAVAILABLE   /* the database did not answer: 503 */
 } check_result;
 
 /* One password check under the lockout rules, for an existing user (u) or
- * not (u NULL). Audits failures and locks. */
+ * not (u NULL). The counter is not cleared here: only a completed login
+ * clears it (ailes_login.h). */
 static check_result check_password(request_rec *r, ailes_db_t *db,
                                    apr_int64_t tenant_id,
                                    const char *employee_no,
                                    const ailes_user_t *u,
                                    const char *password)
 {
-    ailes_srv_conf_t *sc = ailes_srv_conf(r->server);
-    ailes_global_t *g = sc->g;
-    int limit = ailes_conf_lockout(sc), failures;
-    long duration = ailes_conf_lockout_duration(sc);
-    apr_int64_t now = ailes_time_sec(apr_time_now()), until;
-    int ok;
+    ailes_global_t *g = ailes_srv_conf(r->server)->g;
+    int failures;
 
-    if (APR_SUCCESS != ailes_store_attempt_begin(db, r->pool, tenant_id,
-                                                 employee_no, now, &failures,
-                                                 &until)) {
-        return CHECK_UNAVAILABLE;
-    }
-    if (until > now || failures > limit) {
-        ailes_audit(r, tenant_id, "-", "login.locked", employee_no, "denied");
+    switch (ailes_login_attempt(r, db, tenant_id, employee_no, &failures)) {
+    case AILES_ATTEMPT_LOCKED:
         return CHECK_LOCKED;
+    case AILES_ATTEMPT_UNAVAILABLE:
+        return CHECK_UNAVAILABLE;
+    default:
+        break;
     }
-    ok = ailes_password_verify(password, u ? u->password_hash : NULL,
-                               g->dummy_hash);
-    if (ok && u && !strcmp(u->status, "active")) {
-        if (APR_SUCCESS != ailes_store_attempt_clear(db, r->pool, tenant_id,
-                                                     employee_no)) {
-            return CHECK_UNAVAILABLE;
-        }
+    if (ailes_password_verify(password, u ? u->password_hash : NULL,
+                              g->dummy_hash)
+        && u && !strcmp(u->status, "active")) {
         return CHECK_OK;
     }
-    ailes_audit(r, tenant_id, "-", "login.fail", employee_no, "denied");
-    if (failures >= limit) {
-        until = duration > 0 ? now + duration : LOCKED_FOREVER;
-        if (APR_SUCCESS != ailes_store_attempt_lock(db, r->pool, tenant_id,
-                                                    employee_no, until)) {
-            return CHECK_UNAVAILABLE;
-        }
-        ailes_audit(r, tenant_id, "-", "account.locked", employee_no,
-                    "denied");
+    if (APR_SUCCESS != ailes_login_failed(r, db, tenant_id, employee_no,
+                                          failures, "login.fail")) {
+        return CHECK_UNAVAILABLE;
     }
     return CHECK_WRONG;
 }
@@ -129,6 +113,7 @@ static int session_post(request_rec *r, ailes_api_ctx_t *ctx)
     ailes_req_t *q = ailes_req(r);
     json_t *body = ailes_api_read_json(r);
     const char *employee_no, *password, *csrf;
+    const char *stage = "full", *mfa = "none";
     ailes_tenant_t *t;
     ailes_user_t *u = NULL;
     ailes_db_t *db;
@@ -180,16 +165,31 @@ static int session_post(request_rec *r, ailes_api_ctx_t *ctx)
                                "employee number or password is wrong");
     }
     maybe_rehash(r, db, u, password);
-    if (APR_SUCCESS != ailes_session_start(r, t, u, &csrf)) {
+    /* With TOTP on, the password alone opens a session that can do nothing
+     * but give the code; the failure count runs on until then. A role
+     * that must have TOTP and has none may only enrol. */
+    if (u->totp_secret) {
+        stage = "mfa";
+        mfa = "required";
+    }
+    else if (ailes_conf_totp_required(ailes_srv_conf(r->server), u->role)) {
+        stage = "enroll";
+        mfa = "enroll";
+    }
+    if (strcmp(stage, "mfa")
+        && APR_SUCCESS != ailes_login_succeeded(r, db, t->id, employee_no)) {
         return unavailable(r);
     }
-    ailes_audit(r, t->id, actor_of(r->pool, u), "login.ok", u->employee_no,
-                "ok");
+    if (APR_SUCCESS != ailes_session_start(r, t, u, stage, &csrf)) {
+        return unavailable(r);
+    }
+    ailes_audit(r, t->id, actor_of(r->pool, u),
+                strcmp(stage, "mfa") ? "login.ok" : "login.password_ok",
+                u->employee_no, "ok");
     return ailes_api_json(r, HTTP_OK,
                           ailes_json_pool(r->pool,
-                                          json_pack("{s:s,s:s}", "mfa",
-                                                    "none", "csrf_token",
-                                                    csrf)));
+                                          json_pack("{s:s,s:s}", "mfa", mfa,
+                                                    "csrf_token", csrf)));
 }
 
 static int session_delete(request_rec *r, ailes_api_ctx_t *ctx)
@@ -208,9 +208,17 @@ static int me_get(request_rec *r, ailes_api_ctx_t *ctx)
 {
     ailes_global_t *g = ailes_srv_conf(r->server)->g;
     ailes_session_t *s = ctx->session;
-    ailes_db_t *vault = ailes_req_vault(r);
+    ailes_db_t *db = ailes_req_db(r), *vault;
     const char *name = NULL;
+    ailes_user_t *u;
     json_t *body;
+
+    if (!db || APR_SUCCESS != ailes_store_user_by_no(db, r->pool,
+                                                     s->tenant_id,
+                                                     s->employee_no, &u)) {
+        return unavailable(r);
+    }
+    vault = ailes_req_vault(r);
 
     /* The vault is read only to show the name; when it is down the page
      * still works and says the name is unavailable (null). */
@@ -218,10 +226,11 @@ static int me_get(request_rec *r, ailes_api_ctx_t *ctx)
         (void)ailes_vault_get(vault, r->pool, g->vault_key, s->tenant_id,
                               s->user_id, "name", &name);
     }
-    body = json_pack("{s:s,s:s,s:s,s:s?,s:[],s:b,s:s}", "employee_no",
+    body = json_pack("{s:s,s:s,s:s,s:s?,s:[],s:b,s:s,s:s}", "employee_no",
                      s->employee_no, "role", ailes_role_name(s->role),
                      "tenant", s->tenant_slug, "name", name, "labels",
-                     "mfa_enabled", 0, "csrf_token", s->csrf_token);
+                     "mfa_enabled", u->totp_secret != NULL, "session",
+                     s->stage, "csrf_token", s->csrf_token);
     return ailes_api_json(r, HTTP_OK, ailes_json_pool(r->pool, body));
 }
 
@@ -273,6 +282,10 @@ static int me_password_post(request_rec *r, ailes_api_ctx_t *ctx)
      * a stolen session must not become an unlimited guessing oracle. */
     switch (check_password(r, db, s->tenant_id, s->employee_no, u, current)) {
     case CHECK_OK:
+        if (APR_SUCCESS != ailes_login_succeeded(r, db, s->tenant_id,
+                                                 s->employee_no)) {
+            return unavailable(r);
+        }
         break;
     case CHECK_LOCKED:
         return locked(r);
@@ -292,7 +305,7 @@ static int me_password_post(request_rec *r, ailes_api_ctx_t *ctx)
                                                         s->user_id, hash)
         || APR_SUCCESS != ailes_session_end_all(r, s->tenant_id, s->user_id,
                                                 s->id_hash)
-        || APR_SUCCESS != ailes_session_rotate(r, s)) {
+        || APR_SUCCESS != ailes_session_rotate(r, s, "full")) {
         return unavailable(r);
     }
     ailes_audit(r, s->tenant_id, ailes_session_actor(r->pool, s),
@@ -303,9 +316,9 @@ static int me_password_post(request_rec *r, ailes_api_ctx_t *ctx)
 const ailes_api_route_t ailes_api_session_routes[] = {
     { M_POST, "/v1/session", AILES_API_TENANT, AILES_API_ANY_ROLE,
       session_post },
-    { M_DELETE, "/v1/session", AILES_API_SESSION, AILES_API_ANY_ROLE,
+    { M_DELETE, "/v1/session", AILES_API_ANY_STAGE, AILES_API_ANY_ROLE,
       session_delete },
-    { M_GET, "/v1/me", AILES_API_SESSION, AILES_API_ANY_ROLE, me_get },
+    { M_GET, "/v1/me", AILES_API_ANY_STAGE, AILES_API_ANY_ROLE, me_get },
     { M_POST, "/v1/me/password", AILES_API_SESSION, AILES_API_ANY_ROLE,
       me_password_post },
     { 0, NULL, 0, 0, NULL }

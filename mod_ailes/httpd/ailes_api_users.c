@@ -140,6 +140,38 @@ static int user_unlock(request_rec *r, ailes_api_ctx_t *ctx)
     return ailes_api_no_content(r);
 }
 
+/* POST /v1/users/{employee_no}/reset-totp: TOTP off, recovery codes gone,
+ * every session of the user ended (they enrol again at the next login). */
+static int user_reset_totp(request_rec *r, ailes_api_ctx_t *ctx)
+{
+    ailes_session_t *s = ctx->session;
+    const char *employee_no = ctx->params[0];
+    struct ailes_db *db = ailes_req_db(r);
+    ailes_user_t *u;
+    apr_status_t rv;
+
+    if (ailes_parse_employee_no(r->pool, employee_no)) {
+        return not_found(r);
+    }
+    if (!db) {
+        return unavailable(r);
+    }
+    rv = ailes_store_user_by_no(db, r->pool, s->tenant_id, employee_no, &u);
+    if (APR_NOTFOUND == rv) {
+        return not_found(r);
+    }
+    if (APR_SUCCESS != rv
+        || APR_SUCCESS != ailes_store_totp_reset(db, r->pool, s->tenant_id,
+                                                 u->id)
+        || APR_SUCCESS != ailes_session_end_all(r, s->tenant_id, u->id,
+                                                NULL)) {
+        return unavailable(r);
+    }
+    ailes_audit(r, s->tenant_id, ailes_session_actor(r->pool, s),
+                "totp.reset", employee_no, "ok");
+    return ailes_api_no_content(r);
+}
+
 #define ADMIN AILES_API_ROLE(AILES_ROLE_TENANT_ADMIN)
 
 const ailes_api_route_t ailes_api_users_routes[] = {
@@ -147,5 +179,7 @@ const ailes_api_route_t ailes_api_users_routes[] = {
     { M_GET, "/v1/users/{employee_no}", AILES_API_SESSION, ADMIN, user_get },
     { M_POST, "/v1/users/{employee_no}/unlock", AILES_API_SESSION, ADMIN,
       user_unlock },
+    { M_POST, "/v1/users/{employee_no}/reset-totp", AILES_API_SESSION, ADMIN,
+      user_reset_totp },
     { 0, NULL, 0, 0, NULL }
 };

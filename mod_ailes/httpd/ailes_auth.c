@@ -126,7 +126,8 @@ static apr_status_t session_create(request_rec *r, apr_int64_t tenant_id,
                                    const char *tenant_slug,
                                    apr_int64_t user_id,
                                    const char *employee_no, ailes_role_t role,
-                                   const char *csrf, ailes_session_t **out)
+                                   const char *stage, const char *csrf,
+                                   ailes_session_t **out)
 {
     ailes_srv_conf_t *sc = ailes_srv_conf(r->server);
     ailes_db_t *db = ailes_req_db(r);
@@ -145,6 +146,7 @@ static apr_status_t session_create(request_rec *r, apr_int64_t tenant_id,
     s->user_id = user_id;
     s->employee_no = employee_no;
     s->role = role;
+    s->stage = stage;
     s->csrf_token = csrf ? csrf : ailes_token_new(r->pool);
     s->created_at = now;
     s->last_seen = now;
@@ -158,21 +160,23 @@ static apr_status_t session_create(request_rec *r, apr_int64_t tenant_id,
 }
 
 apr_status_t ailes_session_start(request_rec *r, const ailes_tenant_t *t,
-                                 const ailes_user_t *u, const char **csrf)
+                                 const ailes_user_t *u, const char *stage,
+                                 const char **csrf)
 {
     ailes_session_t *s;
     apr_status_t rv;
 
     *csrf = NULL;
     rv = session_create(r, t->id, t->slug, u->id, u->employee_no, u->role,
-                        NULL, &s);
+                        stage, NULL, &s);
     if (APR_SUCCESS == rv) {
         *csrf = s->csrf_token;
     }
     return rv;
 }
 
-apr_status_t ailes_session_rotate(request_rec *r, ailes_session_t *s)
+apr_status_t ailes_session_rotate(request_rec *r, ailes_session_t *s,
+                                  const char *stage)
 {
     ailes_db_t *db = ailes_req_db(r);
     ailes_session_t *fresh;
@@ -182,7 +186,8 @@ apr_status_t ailes_session_rotate(request_rec *r, ailes_session_t *s)
         return APR_EGENERAL;
     }
     rv = session_create(r, s->tenant_id, s->tenant_slug, s->user_id,
-                        s->employee_no, s->role, s->csrf_token, &fresh);
+                        s->employee_no, s->role, stage, s->csrf_token,
+                        &fresh);
     if (APR_SUCCESS != rv) {
         return rv;
     }
@@ -279,6 +284,9 @@ static int check_user_id(request_rec *r)
     apr_table_setn(r->err_headers_out, "Cache-Control", "private, no-store");
     switch (ailes_session_resolve(r, &s)) {
     case AILES_SESSION_OK:
+        if (strcmp(s->stage, "full")) {
+            return HTTP_UNAUTHORIZED;   /* second factor or enrolment due */
+        }
         r->user = apr_pstrdup(r->pool, s->employee_no);
         r->ap_auth_type = "ailes";
         return OK;
@@ -322,7 +330,8 @@ static authz_status role_check(request_rec *r, const char *line,
     if (!r->user) {
         return AUTHZ_DENIED_NO_USER;
     }
-    if (AILES_SESSION_OK != ailes_session_resolve(r, &s) || !s) {
+    if (AILES_SESSION_OK != ailes_session_resolve(r, &s) || !s
+        || strcmp(s->stage, "full")) {
         return AUTHZ_DENIED;
     }
     return (*mask & (1UL << s->role)) ? AUTHZ_GRANTED : AUTHZ_DENIED;

@@ -20,16 +20,18 @@ typedef enum {
 ailes_session_status_t ailes_session_resolve(request_rec *r,
                                              struct ailes_session **s);
 
-/* Creates a session for user u and sets the cookie. *csrf receives the
- * session's CSRF token. */
+/* Creates a session for user u at `stage` ("full", "mfa", "enroll") and
+ * sets the cookie. *csrf receives the session's CSRF token. */
 apr_status_t ailes_session_start(request_rec *r,
                                  const struct ailes_tenant *t,
                                  const struct ailes_user *u,
-                                 const char **csrf);
+                                 const char *stage, const char **csrf);
 
-/* Replaces the current session by a new one (new id, same CSRF token):
- * after a change of privilege such as a password change (fixation). */
-apr_status_t ailes_session_rotate(request_rec *r, struct ailes_session *s);
+/* Replaces the current session by a new one at `stage` (new id, same CSRF
+ * token): after every change of privilege, such as the second factor or a
+ * password change (fixation). */
+apr_status_t ailes_session_rotate(request_rec *r, struct ailes_session *s,
+                                  const char *stage);
 
 /* Ends every session of a user except `keep` (an id hash, may be NULL), in
  * the database and in the session cache. */

@@ -8,6 +8,8 @@
 #include "ailes_config.h"
 #include "ailes_parse.h"
 #include "ailes_password.h"
+#include "ailes_role.h"
+#include "ailes_totp.h"
 #include "ailes_vault.h"
 
 APLOG_USE_MODULE(ailes);
@@ -19,6 +21,8 @@ APLOG_USE_MODULE(ailes);
 #define SESSION_MAX_DEFAULT (12 * 3600)
 #define MAX_BODY_DEFAULT (1024 * 1024)
 #define SESSION_CACHE_DEFAULT "shmcb"
+#define TOTP_WINDOW_DEFAULT 1
+#define TOTP_ISSUER_DEFAULT "Ailes"
 
 #define MERGE(field) sc->field = add->field != -1 ? add->field : base->field
 
@@ -32,6 +36,7 @@ void *ailes_create_srv_conf(apr_pool_t *p, server_rec *s)
     sc->session_idle = -1;
     sc->session_max = -1;
     sc->max_body = -1;
+    sc->totp_window = -1;
     if (!s->is_virtual) {
         sc->g = apr_pcalloc(p, sizeof(*sc->g));
         sc->g->bcrypt_cost = -1;
@@ -52,6 +57,9 @@ void *ailes_merge_srv_conf(apr_pool_t *p, void *basev, void *addv)
     MERGE(session_idle);
     MERGE(session_max);
     MERGE(max_body);
+    MERGE(totp_window);
+    sc->totp_issuer = add->totp_issuer ? add->totp_issuer : base->totp_issuer;
+    sc->totp_roles = add->totp_roles | base->totp_roles;
     return sc;
 }
 
@@ -110,6 +118,22 @@ long ailes_conf_max_body(const ailes_srv_conf_t *sc)
 const char *ailes_conf_session_cache(const ailes_global_t *g)
 {
     return g->session_cache ? g->session_cache : SESSION_CACHE_DEFAULT;
+}
+
+int ailes_conf_totp_window(const ailes_srv_conf_t *sc)
+{
+    return sc->totp_window != -1 ? sc->totp_window : TOTP_WINDOW_DEFAULT;
+}
+
+const char *ailes_conf_totp_issuer(const ailes_srv_conf_t *sc)
+{
+    return sc->totp_issuer ? sc->totp_issuer : TOTP_ISSUER_DEFAULT;
+}
+
+int ailes_conf_totp_required(const ailes_srv_conf_t *sc, int role)
+{
+    return ailes_role_totp_required((ailes_role_t)role)
+           || (sc->totp_roles & (1U << role));
 }
 
 static ailes_global_t *global_of(cmd_parms *cmd)
@@ -273,6 +297,53 @@ static const char *set_session_cache(cmd_parms *cmd, void *dc,
     return NULL;
 }
 
+static const char *set_totp_window(cmd_parms *cmd, void *dc, const char *arg)
+{
+    long v;
+    const char *err = ailes_parse_int(cmd->pool, arg, 0, AILES_TOTP_WINDOW_MAX,
+                                      &v);
+
+    if (err) {
+        return apr_pstrcat(cmd->pool, cmd->cmd->name, ": ", err, NULL);
+    }
+    ailes_srv_conf(cmd->server)->totp_window = (int)v;
+    return NULL;
+}
+
+static const char *set_totp_issuer(cmd_parms *cmd, void *dc, const char *arg)
+{
+    size_t i, n = strlen(arg);
+
+    if (n == 0 || n > 64) {
+        return apr_pstrcat(cmd->pool, cmd->cmd->name,
+                           ": give 1 to 64 bytes", NULL);
+    }
+    for (i = 0; i < n; i++) {
+        if ((unsigned char)arg[i] < 0x20 || arg[i] == ':') {
+            return apr_pstrcat(cmd->pool, cmd->cmd->name,
+                               ": no control characters and no ':'", NULL);
+        }
+    }
+    ailes_srv_conf(cmd->server)->totp_issuer = arg;
+    return NULL;
+}
+
+static const char *add_totp_role(cmd_parms *cmd, void *dc, const char *arg)
+{
+    ailes_role_t role = ailes_role_parse(arg);
+
+    if (AILES_ROLE_NONE == role) {
+        return apr_psprintf(cmd->pool, "%s: unknown role '%s' (one of %s)",
+                            cmd->cmd->name, arg, ailes_role_list());
+    }
+    if (!ailes_role_totp_allowed(role)) {
+        return apr_psprintf(cmd->pool, "%s: %s accounts have no TOTP",
+                            cmd->cmd->name, arg);
+    }
+    ailes_srv_conf(cmd->server)->totp_roles |= 1U << role;
+    return NULL;
+}
+
 const command_rec ailes_cmds[] = {
     AP_INIT_TAKE1("AilesTenant", set_tenant, NULL, RSRC_CONF,
                   "the tenant (slug, [a-z0-9-]{1,32}) this server serves"),
@@ -302,6 +373,14 @@ const command_rec ailes_cmds[] = {
                   "redis:HOST:PORT, memcache:HOST:PORT, or none"),
     AP_INIT_TAKE1("AilesMaxBody", set_max_body, NULL, RSRC_CONF,
                   "largest JSON request body in bytes (default 1048576)"),
+    AP_INIT_TAKE1("AilesTOTPWindow", set_totp_window, NULL, RSRC_CONF,
+                  "TOTP steps accepted before and after now (0-2, "
+                  "default 1)"),
+    AP_INIT_TAKE1("AilesTOTPIssuer", set_totp_issuer, NULL, RSRC_CONF,
+                  "issuer name shown by authenticator apps (default Ailes)"),
+    AP_INIT_ITERATE("AilesTenantRequireTOTP", add_totp_role, NULL, RSRC_CONF,
+                    "roles that must use TOTP besides tenant_admin and "
+                    "health_staff (e.g. sc_staff sc_implementer employee)"),
     { NULL }
 };
 

@@ -38,6 +38,10 @@ typedef struct ailes_srv_conf {
     long session_idle;                  /* AilesSessionIdle (s), -1 */
     long session_max;                   /* AilesSessionMax (s), -1 */
     long max_body;                      /* AilesMaxBody (bytes), -1 */
+    int totp_window;                    /* AilesTOTPWindow, -1 = unset */
+    const char *totp_issuer;            /* AilesTOTPIssuer, NULL = unset */
+    unsigned totp_roles;                /* AilesTenantRequireTOTP: role bits
+                                           on top of the always-required */
 } ailes_srv_conf_t;
 
 extern module AP_MODULE_DECLARE_DATA ailes_module;
@@ -59,6 +63,10 @@ int ailes_conf_session_max(const ailes_srv_conf_t *sc);
 long ailes_conf_max_body(const ailes_srv_conf_t *sc);
 /* "shmcb" unless AilesSessionCache says otherwise; "none" disables. */
 const char *ailes_conf_session_cache(const ailes_global_t *g);
+int ailes_conf_totp_window(const ailes_srv_conf_t *sc);
+const char *ailes_conf_totp_issuer(const ailes_srv_conf_t *sc);
+/* Must a user of this role have TOTP on this server? */
+int ailes_conf_totp_required(const ailes_srv_conf_t *sc, int role);
 
 /* Cross-checks that need the whole configuration. NULL or an error. */
 const char *ailes_conf_check(apr_pool_t *p, server_rec *s);

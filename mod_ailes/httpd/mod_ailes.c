@@ -16,6 +16,7 @@
 #include "ailes_password.h"
 #include "ailes_request.h"
 #include "ailes_token.h"
+#include "ailes_totp.h"
 
 /* Core code logs through this; set in post_config, before any thread. */
 static void log_to_httpd(void *baton, ailes_log_level_t level,
@@ -50,9 +51,9 @@ static int post_config(apr_pool_t *pconf, apr_pool_t *plog,
 {
     ailes_global_t *g = ailes_srv_conf(s)->g;
     ailes_log_set(log_to_httpd, s);
-    if (ailes_crypto_init() != 0) {
+    if (ailes_crypto_init() != 0 || ailes_totp_init() != 0) {
         ap_log_error(APLOG_MARK, APLOG_EMERG, 0, s, AILES_LOGNO(00302)
-                     "libsodium cannot be initialised");
+                     "libsodium or liboath cannot be initialised");
         return HTTP_INTERNAL_SERVER_ERROR;
     }
     if (!g->tenants_configured) {

@@ -58,6 +58,16 @@ def httpd_environ(report_prefix):
     return penv
 
 
+def totp_code(secret_b32, offset_steps=0):
+    """The TOTP code of now (+ offset_steps x 30 s), computed independently
+    of the module by oathtool (Debian package oathtool)."""
+    when = "now %+d seconds" % (30 * offset_steps)
+    r = subprocess.run(["oathtool", "--totp", "-b", "-N", when, secret_b32],
+                       capture_output=True, text=True, check=True,
+                       timeout=10)
+    return r.stdout.strip()
+
+
 def free_port():
     """A loopback TCP port nobody listens on right now."""
     with socket.socket() as s:
@@ -421,6 +431,8 @@ class AilesEnv:
         self.key_file = os.path.join(self.dir, "vault.key")
         self.proc = None
         self.cleanups = []                # callables run by cleanup()
+        self.totp = {}                    # (host, employee_no) -> secret
+        self.recovery = {}                # (host, employee_no) -> codes
         # Error patterns allowed for the whole env (startup) and per test.
         self.class_expected = []
         self.test_expected = []
@@ -677,11 +689,47 @@ class AilesEnv:
         return s, r
 
     def login(self, employee_no, password, host="acme.test"):
-        """Log in and return (session with the cookie, response json)."""
+        """Log in all the way and return (session with the cookie, json with
+        the csrf_token). Roles that must have TOTP are enrolled on their
+        first login (the secret is remembered in self.totp, the recovery
+        codes in self.recovery); later logins give a code from oathtool."""
         s, r = self.post_session(employee_no, password, host)
         assert r.status_code == 200, "login %s@%s: %d %s" % (
             employee_no, host, r.status_code, r.text)
-        return s, r.json()
+        body = r.json()
+        if body["mfa"] == "enroll":
+            body = self.enroll_totp(s, body, employee_no, host)
+        elif body["mfa"] == "required":
+            body = self.totp_step(s, body, employee_no, host)
+        return s, body
+
+    def enroll_totp(self, s, login, employee_no, host="acme.test"):
+        """POST /v1/me/totp and confirm it with oathtool's code."""
+        h = {"X-CSRF-Token": login["csrf_token"]}
+        r = s.post(self.url("/api/v1/me/totp"), headers=h, timeout=10)
+        assert r.status_code == 200, r.text
+        secret = r.json()["secret"]
+        r = s.post(self.url("/api/v1/me/totp/confirm"), headers=h,
+                   json={"code": totp_code(secret)}, timeout=10)
+        assert r.status_code == 200, r.text
+        self.totp[(host, employee_no)] = secret
+        self.recovery[(host, employee_no)] = r.json()["recovery_codes"]
+        return {"mfa": "none", "csrf_token": r.json()["csrf_token"]}
+
+    def totp_step(self, s, login, employee_no, host="acme.test"):
+        """The second login step with the remembered secret. Tests log in
+        the same user many times within one 30-second step, so the replay
+        guard (last accepted step) is reset first; replay has its own
+        tests, which do not use this."""
+        secret = self.totp[(host, employee_no)]
+        self.sql("UPDATE users SET totp_last_step = 0 WHERE employee_no = "
+                 "'%s' AND tenant_id = (SELECT id FROM tenants WHERE slug = "
+                 "'%s')" % (employee_no, host.split(".")[0]))
+        r = s.post(self.url("/api/v1/session/totp"), timeout=10,
+                   headers={"X-CSRF-Token": login["csrf_token"]},
+                   json={"code": totp_code(secret)})
+        assert r.status_code == 200, r.text
+        return r.json()
 
     def wait_for_status(self, path, status, host="acme.test", timeout=10):
         """Poll GET path until it answers status; return the last response

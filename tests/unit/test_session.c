@@ -62,9 +62,9 @@ static const char *with_field(int i, const char *value)
         *p++ = '\0';
         f[n++] = p;
     }
-    ck_assert_int_eq(n, 12);
+    ck_assert_int_eq(n, 13);
     f[i] = (char *)value;
-    for (n = 0; n < 12; n++) {
+    for (n = 0; n < 13; n++) {
         out = apr_pstrcat(pool, out, n ? "\t" : "", f[n], NULL);
     }
     return out;
@@ -226,6 +226,7 @@ static void assert_same(const ailes_session_t *a, const ailes_session_t *b)
     ck_assert_int_eq(a->created_at, b->created_at);
     ck_assert_int_eq(a->last_seen, b->last_seen);
     ck_assert_int_eq(a->expires_at, b->expires_at);
+    ck_assert_str_eq(a->stage ? a->stage : "full", b->stage);
 }
 
 START_TEST(session_codec_round_trip)
@@ -409,6 +410,17 @@ START_TEST(session_decode_refuses_unknown_role)
 }
 END_TEST
 
+START_TEST(session_decode_stages)
+{
+    ck_assert_str_eq(decode_str(with_field(11, "mfa"))->stage, "mfa");
+    ck_assert_str_eq(decode_str(with_field(11, "enroll"))->stage, "enroll");
+    ck_assert_str_eq(decode_str(with_field(11, "full"))->stage, "full");
+    ck_assert_ptr_null(decode_str(with_field(11, "")));
+    ck_assert_ptr_null(decode_str(with_field(11, "admin")));
+    ck_assert_ptr_null(decode_str(with_field(11, "Full")));
+}
+END_TEST
+
 START_TEST(session_decode_refuses_embedded_nul)
 {
     const char *v = ailes_session_encode(pool, session());
@@ -466,6 +478,7 @@ Suite *ailes_suite_session(void)
     tcase_add_test(tc, session_decode_refuses_signed_or_spaced_numbers);
     tcase_add_test(tc, session_decode_refuses_overflowing_numbers);
     tcase_add_test(tc, session_decode_refuses_unknown_role);
+    tcase_add_test(tc, session_decode_stages);
     tcase_add_test(tc, session_decode_refuses_embedded_nul);
     tcase_add_test(tc, session_decode_refuses_truncated_input);
     suite_add_tcase(s, tc);

@@ -156,7 +156,8 @@ const char *ailes_totp_uri(apr_pool_t *p, const char *issuer,
 {
     return apr_pstrcat(p, "otpauth://totp/", pct(p, issuer), ":",
                        pct(p, tenant), "%3A", pct(p, account),
-                       "?secret=", secret_b32, "&issuer=", pct(p, issuer),
+                       "?secret=", pct(p, secret_b32), "&issuer=",
+                       pct(p, issuer),
                        "&algorithm=SHA1&digits=6&period=30", NULL);
 }
 

@@ -398,6 +398,183 @@ START_TEST(vault_open_garbage_fails)
 }
 END_TEST
 
+/* --- seal_text / open_text ----------------------------------------------- */
+
+/* The three parts of "key_id.nonce.ct"; aborts unless there are exactly
+ * three. */
+static void split_sealed(const char *sealed, const char **kid,
+                         const char **nonce, const char **ct)
+{
+    char *copy = apr_pstrdup(pool, sealed), *d1, *d2;
+
+    d1 = strchr(copy, '.');
+    ck_assert_msg(d1 != NULL, "no dot in %s", sealed);
+    d2 = strchr(d1 + 1, '.');
+    ck_assert_msg(d2 != NULL, "one dot in %s", sealed);
+    ck_assert_msg(strchr(d2 + 1, '.') == NULL, "three dots in %s", sealed);
+    *d1 = *d2 = '\0';
+    *kid = copy;
+    *nonce = d1 + 1;
+    *ct = d2 + 1;
+}
+
+START_TEST(vault_text_round_trip)
+{
+    const char *sealed = ailes_vault_seal_text(pool, key, 1, 2, "totp", NAME);
+    const char *secret = "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ";
+
+    ck_assert_ptr_nonnull(sealed);
+    ck_assert_ptr_null(strstr(sealed, NAME));
+    ck_assert_str_eq(ailes_vault_open_text(pool, key, 1, 2, "totp", sealed),
+                     NAME);
+    sealed = ailes_vault_seal_text(pool, key, 7, 8, "totp", secret);
+    ck_assert_ptr_nonnull(sealed);
+    ck_assert_ptr_null(strstr(sealed, secret));
+    ck_assert_str_eq(ailes_vault_open_text(pool, key, 7, 8, "totp", sealed),
+                     secret);
+    sealed = ailes_vault_seal_text(pool, key, 7, 8, "totp", "");
+    ck_assert_ptr_nonnull(sealed);
+    ck_assert_str_eq(ailes_vault_open_text(pool, key, 7, 8, "totp", sealed),
+                     "");
+}
+END_TEST
+
+START_TEST(vault_text_form)
+{
+    const char *sealed = ailes_vault_seal_text(pool, key, 1, 2, "totp",
+                                               "abc");
+    const char *kid, *nonce, *ct, *plain = NULL;
+    unsigned char bin[256];
+    size_t n = 0;
+
+    ck_assert_ptr_nonnull(sealed);
+    split_sealed(sealed, &kid, &nonce, &ct);
+    ck_assert_str_eq(kid, key->id);
+    ck_assert_int_eq(strncmp(sealed, key->id, 16), 0);
+    ck_assert_int_eq(sealed[16], '.');
+    ck_assert_int_eq(sodium_base642bin(bin, sizeof(bin), nonce,
+                                       strlen(nonce), NULL, &n, NULL,
+                                       sodium_base64_VARIANT_ORIGINAL),
+                     0);
+    ck_assert_uint_eq(n, AILES_VAULT_NONCE_BYTES);
+    ck_assert_int_eq(sodium_base642bin(bin, sizeof(bin), ct, strlen(ct), NULL,
+                                       &n, NULL,
+                                       sodium_base64_VARIANT_ORIGINAL),
+                     0);
+    ck_assert_uint_eq(n, 3 + AILES_VAULT_TAG_BYTES);
+    /* the parts are what ailes_vault_open takes */
+    ck_assert_int_eq(ailes_vault_open(pool, key, 1, 2, "totp", kid, nonce, ct,
+                                      &plain),
+                     APR_SUCCESS);
+    ck_assert_str_eq(plain, "abc");
+}
+END_TEST
+
+START_TEST(vault_text_bound_to_tenant_user_field)
+{
+    const char *sealed = ailes_vault_seal_text(pool, key, 1, 2, "totp", NAME);
+
+    ck_assert_ptr_nonnull(sealed);
+    ck_assert_ptr_null(ailes_vault_open_text(pool, key, 9, 2, "totp",
+                                             sealed));
+    ck_assert_ptr_null(ailes_vault_open_text(pool, key, 1, 9, "totp",
+                                             sealed));
+    ck_assert_ptr_null(ailes_vault_open_text(pool, key, 1, 2, "name",
+                                             sealed));
+    ck_assert_ptr_null(ailes_vault_open_text(pool, key, 2, 1, "totp",
+                                             sealed));
+    /* still opens where it belongs */
+    ck_assert_str_eq(ailes_vault_open_text(pool, key, 1, 2, "totp", sealed),
+                     NAME);
+}
+END_TEST
+
+START_TEST(vault_text_other_key_fails)
+{
+    const char *sealed = ailes_vault_seal_text(pool, key, 1, 2, "totp", NAME);
+
+    ck_assert_ptr_nonnull(sealed);
+    ck_assert_ptr_null(ailes_vault_open_text(pool, other_key(), 1, 2, "totp",
+                                             sealed));
+    /* same id, other bytes: the GCM tag fails */
+    ck_assert_ptr_null(ailes_vault_open_text(pool, other_key_same_id(), 1, 2,
+                                             "totp", sealed));
+    /* sealed with the other key, opened with ours */
+    sealed = ailes_vault_seal_text(pool, other_key(), 1, 2, "totp", NAME);
+    ck_assert_ptr_nonnull(sealed);
+    ck_assert_int_ne(strncmp(sealed, key->id, 16), 0);
+    ck_assert_ptr_null(ailes_vault_open_text(pool, key, 1, 2, "totp",
+                                             sealed));
+}
+END_TEST
+
+START_TEST(vault_text_malformed)
+{
+    const char *sealed = ailes_vault_seal_text(pool, key, 1, 2, "totp", NAME);
+    const char *kid, *nonce, *ct;
+
+    ck_assert_ptr_nonnull(sealed);
+    split_sealed(sealed, &kid, &nonce, &ct);
+    ck_assert_ptr_null(ailes_vault_open_text(pool, key, 1, 2, "totp", ""));
+    ck_assert_ptr_null(ailes_vault_open_text(pool, key, 1, 2, "totp", "abc"));
+    ck_assert_ptr_null(ailes_vault_open_text(pool, key, 1, 2, "totp", "a.b"));
+    ck_assert_ptr_null(ailes_vault_open_text(pool, key, 1, 2, "totp",
+                                             "a..b"));
+    ck_assert_ptr_null(ailes_vault_open_text(pool, key, 1, 2, "totp", NULL));
+    ck_assert_ptr_null(ailes_vault_open_text(pool, key, 1, 2, "totp", "."));
+    ck_assert_ptr_null(ailes_vault_open_text(pool, key, 1, 2, "totp", ".."));
+    /* with the right key id, so that the parts themselves are checked */
+    ck_assert_ptr_null(ailes_vault_open_text(
+        pool, key, 1, 2, "totp", apr_pstrcat(pool, kid, "..", NULL)));
+    ck_assert_ptr_null(ailes_vault_open_text(
+        pool, key, 1, 2, "totp", apr_pstrcat(pool, kid, ".", nonce, NULL)));
+    ck_assert_ptr_null(ailes_vault_open_text(
+        pool, key, 1, 2, "totp",
+        apr_pstrcat(pool, kid, ".", nonce, ".", NULL)));
+    ck_assert_ptr_null(ailes_vault_open_text(
+        pool, key, 1, 2, "totp", apr_pstrcat(pool, kid, "..", ct, NULL)));
+    ck_assert_ptr_null(ailes_vault_open_text(
+        pool, key, 1, 2, "totp",
+        apr_pstrcat(pool, kid, ".", ct, ".", nonce, NULL)));
+    ck_assert_ptr_null(ailes_vault_open_text(
+        pool, key, 1, 2, "totp", apr_pstrcat(pool, sealed, ".x", NULL)));
+    ck_assert_ptr_null(ailes_vault_open_text(
+        pool, key, 1, 2, "totp", apr_pstrcat(pool, ".", sealed, NULL)));
+    ck_assert_ptr_null(ailes_vault_open_text(
+        pool, key, 1, 2, "totp",
+        apr_pstrcat(pool, kid, ".", nonce, ".", flip_byte(ct, 0), NULL)));
+    ck_assert_ptr_null(ailes_vault_open_text(
+        pool, key, 1, 2, "totp",
+        apr_pstrcat(pool, kid, ".", flip_byte(nonce, 0), ".", ct, NULL)));
+    /* a truncated copy of a good one */
+    ck_assert_ptr_null(ailes_vault_open_text(
+        pool, key, 1, 2, "totp",
+        apr_pstrndup(pool, sealed, strlen(sealed) - 4)));
+    /* the untouched string still opens */
+    ck_assert_str_eq(ailes_vault_open_text(pool, key, 1, 2, "totp", sealed),
+                     NAME);
+}
+END_TEST
+
+START_TEST(vault_text_twice_differs)
+{
+    const char *a = ailes_vault_seal_text(pool, key, 1, 2, "totp", NAME);
+    const char *b = ailes_vault_seal_text(pool, key, 1, 2, "totp", NAME);
+    const char *ka, *na, *ca, *kb, *nb, *cb;
+
+    ck_assert_ptr_nonnull(a);
+    ck_assert_ptr_nonnull(b);
+    ck_assert_str_ne(a, b);
+    split_sealed(a, &ka, &na, &ca);
+    split_sealed(b, &kb, &nb, &cb);
+    ck_assert_str_eq(ka, kb);
+    ck_assert_str_ne(na, nb);
+    ck_assert_str_ne(ca, cb);
+    ck_assert_str_eq(ailes_vault_open_text(pool, key, 1, 2, "totp", a), NAME);
+    ck_assert_str_eq(ailes_vault_open_text(pool, key, 1, 2, "totp", b), NAME);
+}
+END_TEST
+
 /* --- vault database ------------------------------------------------------ */
 
 static const ailes_stmt_t st_move_row = {
@@ -591,6 +768,12 @@ Suite *ailes_suite_vault(void)
     tcase_add_test(tc, vault_open_bound_to_tenant_user_field);
     tcase_add_test(tc, vault_open_edited_ciphertext_fails);
     tcase_add_test(tc, vault_open_garbage_fails);
+    tcase_add_test(tc, vault_text_round_trip);
+    tcase_add_test(tc, vault_text_form);
+    tcase_add_test(tc, vault_text_bound_to_tenant_user_field);
+    tcase_add_test(tc, vault_text_other_key_fails);
+    tcase_add_test(tc, vault_text_malformed);
+    tcase_add_test(tc, vault_text_twice_differs);
     suite_add_tcase(s, tc);
 
     tcase_add_checked_fixture(td, setup, teardown);

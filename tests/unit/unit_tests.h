@@ -25,6 +25,7 @@ Suite *ailes_suite_store(void);
 Suite *ailes_suite_vault(void);
 Suite *ailes_suite_policy(void);
 Suite *ailes_suite_session(void);
+Suite *ailes_suite_totp(void);
 
 /* A fresh folder below the run's temp root (/tmp/ailes-unit-*), allocated
  * in p. */

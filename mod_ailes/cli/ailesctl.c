@@ -267,6 +267,21 @@ static int cmd_tenant(ctl_t *c, int argc, const char *const *argv)
     return usage();
 }
 
+/* The tenant with this slug, or one line on stderr. */
+static int find_tenant(ctl_t *c, ailes_db_t *db, const char *slug,
+                       ailes_tenant_t **t)
+{
+    apr_status_t rv = ailes_store_tenant_by_slug(db, c->p, slug, t);
+
+    if (APR_NOTFOUND == rv) {
+        return fail("no tenant %s (ailesctl tenant add)", slug);
+    }
+    if (APR_SUCCESS != rv) {
+        return fail("cannot read tenant %s", slug);
+    }
+    return 0;
+}
+
 /* The password is the first line of stdin; a terminal gets a prompt with
  * echo off. The buffer is wiped by the caller. */
 static int read_password(char *buf, size_t size)
@@ -363,12 +378,8 @@ static int cmd_user_add(ctl_t *c, int argc, const char *const *argv)
         || (rc = check_latest(vault, c->p, "vault"))) {
         return rc;
     }
-    rv = ailes_store_tenant_by_slug(db, c->p, tenant, &t);
-    if (APR_NOTFOUND == rv) {
-        return fail("no tenant %s (ailesctl tenant add)", tenant);
-    }
-    if (APR_SUCCESS != rv) {
-        return fail("cannot read tenant %s", tenant);
+    if ((rc = find_tenant(c, db, tenant, &t))) {
+        return rc;
     }
     /* The user row commits only once the name is sealed in the vault, so
      * a vault failure leaves no user without a name behind. */
@@ -435,22 +446,17 @@ static int cmd_user_unlock(ctl_t *c, int argc, const char *const *argv)
     const char *tenant, *employee_no;
     ailes_tenant_t *t;
     ailes_db_t *db;
-    apr_status_t rv;
     int rc;
 
     if ((rc = tenant_and_number(c, argc, argv, &tenant, &employee_no))
-        || (rc = open_main(c, &db)) || (rc = check_latest(db, c->p, "main"))) {
+        || (rc = open_main(c, &db)) || (rc = check_latest(db, c->p, "main"))
+        || (rc = find_tenant(c, db, tenant, &t))) {
         return rc;
-    }
-    rv = ailes_store_tenant_by_slug(db, c->p, tenant, &t);
-    if (APR_NOTFOUND == rv) {
-        return fail("no tenant %s", tenant);
     }
     /* Unknown numbers are counted too (lockout reveals nothing), so they
      * can be unlocked too. */
-    if (APR_SUCCESS != rv
-        || APR_SUCCESS != ailes_store_attempt_clear(db, c->p, t->id,
-                                                    employee_no)) {
+    if (APR_SUCCESS != ailes_store_attempt_clear(db, c->p, t->id,
+                                                 employee_no)) {
         return fail("cannot unlock %s", employee_no);
     }
     audit(c, db, t->id, "account.unlocked", employee_no);
@@ -468,18 +474,13 @@ static int cmd_user_reset_totp(ctl_t *c, int argc, const char *const *argv)
     int rc;
 
     if ((rc = tenant_and_number(c, argc, argv, &tenant, &employee_no))
-        || (rc = open_main(c, &db)) || (rc = check_latest(db, c->p, "main"))) {
+        || (rc = open_main(c, &db)) || (rc = check_latest(db, c->p, "main"))
+        || (rc = find_tenant(c, db, tenant, &t))) {
         return rc;
     }
-    rv = ailes_store_tenant_by_slug(db, c->p, tenant, &t);
+    rv = ailes_store_user_by_no(db, c->p, t->id, employee_no, &u);
     if (APR_NOTFOUND == rv) {
-        return fail("no tenant %s", tenant);
-    }
-    if (APR_SUCCESS == rv) {
-        rv = ailes_store_user_by_no(db, c->p, t->id, employee_no, &u);
-        if (APR_NOTFOUND == rv) {
-            return fail("no user %s in tenant %s", employee_no, tenant);
-        }
+        return fail("no user %s in tenant %s", employee_no, tenant);
     }
     /* The sessions go too; a shared session cache forgets them within a
      * minute (the CLI cannot reach httpd's cache), the database at once. */

@@ -12,6 +12,7 @@
 #include "ailes_api.h"
 #include "ailes_auth.h"
 #include "ailes_config.h"
+#include "ailes_db.h"
 #include "ailes_json.h"
 #include "ailes_log.h"
 #include "ailes_request.h"
@@ -48,6 +49,26 @@ int ailes_api_error(request_rec *r, int status, const char *code,
                                              code, "message", message));
 
     return ailes_api_json(r, status, body);
+}
+
+int ailes_api_unavailable(request_rec *r)
+{
+    return ailes_api_error(r, HTTP_SERVICE_UNAVAILABLE, "unavailable",
+                           "the service is temporarily unavailable");
+}
+
+ailes_user_t *ailes_api_session_user(request_rec *r, const ailes_session_t *s,
+                                     ailes_db_t **db)
+{
+    ailes_user_t *u = NULL;
+
+    if (!(*db = ailes_req_db(r))
+        || APR_SUCCESS != ailes_store_user_by_no(*db, r->pool, s->tenant_id,
+                                                 s->employee_no, &u)) {
+        ailes_api_unavailable(r);
+        return NULL;
+    }
+    return u;
 }
 
 int ailes_api_no_content(request_rec *r)

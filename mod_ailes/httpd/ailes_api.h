@@ -11,7 +11,9 @@
 #include <httpd.h>
 #include <jansson.h>
 
+struct ailes_db;
 struct ailes_session;
+struct ailes_user;
 
 #define AILES_API_MAX_PARAMS 4
 
@@ -63,6 +65,15 @@ int ailes_api_error(request_rec *r, int status, const char *code,
  * (ailes_policy_violation_t); returns OK. */
 int ailes_api_policy_error(request_rec *r,
                            const apr_array_header_t *violations);
+
+/* 503 unavailable (a database did not answer); returns OK. */
+int ailes_api_unavailable(request_rec *r);
+
+/* The user row behind a session, with the main database in *db; NULL
+ * after a 503 has been written. */
+struct ailes_user *ailes_api_session_user(request_rec *r,
+                                          const struct ailes_session *s,
+                                          struct ailes_db **db);
 
 /* 204 No Content; returns OK. */
 int ailes_api_no_content(request_rec *r);

@@ -29,12 +29,6 @@
 
 APLOG_USE_MODULE(ailes);
 
-static int unavailable(request_rec *r)
-{
-    return ailes_api_error(r, HTTP_SERVICE_UNAVAILABLE, "unavailable",
-                           "the service is temporarily unavailable");
-}
-
 static int locked(request_rec *r)
 {
     return ailes_api_error(r, HTTP_LOCKED, "locked",
@@ -130,17 +124,17 @@ static int session_post(request_rec *r, ailes_api_ctx_t *ctx)
                                "strings");
     }
     if (!(db = ailes_req_db(r))) {
-        return unavailable(r);
+        return ailes_api_unavailable(r);
     }
     rv = ailes_store_tenant_by_slug(db, r->pool, q->tenant, &t);
     if (APR_NOTFOUND == rv) {
         ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, AILES_LOGNO(00201)
                       "AilesTenant %s is not in the database: run "
                       "'ailesctl tenant add %s NAME'", q->tenant, q->tenant);
-        return unavailable(r);
+        return ailes_api_unavailable(r);
     }
     if (APR_SUCCESS != rv) {
-        return unavailable(r);
+        return ailes_api_unavailable(r);
     }
     /* A malformed employee number can belong to nobody: it costs a dummy
      * bcrypt and answers like a wrong password, without a counter row. */
@@ -151,7 +145,7 @@ static int session_post(request_rec *r, ailes_api_ctx_t *ctx)
     }
     rv = ailes_store_user_by_no(db, r->pool, t->id, employee_no, &u);
     if (APR_SUCCESS != rv && APR_NOTFOUND != rv) {
-        return unavailable(r);
+        return ailes_api_unavailable(r);
     }
     switch (check_password(r, db, t->id, employee_no, u, password)) {
     case CHECK_OK:
@@ -159,7 +153,7 @@ static int session_post(request_rec *r, ailes_api_ctx_t *ctx)
     case CHECK_LOCKED:
         return locked(r);
     case CHECK_UNAVAILABLE:
-        return unavailable(r);
+        return ailes_api_unavailable(r);
     default:
         return ailes_api_error(r, HTTP_UNAUTHORIZED, "invalid_credentials",
                                "employee number or password is wrong");
@@ -178,10 +172,10 @@ static int session_post(request_rec *r, ailes_api_ctx_t *ctx)
     }
     if (strcmp(stage, "mfa")
         && APR_SUCCESS != ailes_login_succeeded(r, db, t->id, employee_no)) {
-        return unavailable(r);
+        return ailes_api_unavailable(r);
     }
     if (APR_SUCCESS != ailes_session_start(r, t, u, stage, &csrf)) {
-        return unavailable(r);
+        return ailes_api_unavailable(r);
     }
     ailes_audit(r, t->id, actor_of(r->pool, u),
                 strcmp(stage, "mfa") ? "login.ok" : "login.password_ok",
@@ -197,7 +191,7 @@ static int session_delete(request_rec *r, ailes_api_ctx_t *ctx)
     ailes_session_t *s = ctx->session;
 
     if (APR_SUCCESS != ailes_session_end(r, s)) {
-        return unavailable(r);
+        return ailes_api_unavailable(r);
     }
     ailes_audit(r, s->tenant_id, ailes_session_actor(r->pool, s), "logout",
                 s->employee_no, "ok");
@@ -208,15 +202,13 @@ static int me_get(request_rec *r, ailes_api_ctx_t *ctx)
 {
     ailes_global_t *g = ailes_srv_conf(r->server)->g;
     ailes_session_t *s = ctx->session;
-    ailes_db_t *db = ailes_req_db(r), *vault;
+    ailes_db_t *db, *vault;
     const char *name = NULL;
     ailes_user_t *u;
     json_t *body;
 
-    if (!db || APR_SUCCESS != ailes_store_user_by_no(db, r->pool,
-                                                     s->tenant_id,
-                                                     s->employee_no, &u)) {
-        return unavailable(r);
+    if (!(u = ailes_api_session_user(r, s, &db))) {
+        return OK;
     }
     vault = ailes_req_vault(r);
 
@@ -273,10 +265,8 @@ static int me_password_post(request_rec *r, ailes_api_ctx_t *ctx)
                                "current_password and new_password are "
                                "required strings");
     }
-    if (!(db = ailes_req_db(r))
-        || APR_SUCCESS != ailes_store_user_by_no(db, r->pool, s->tenant_id,
-                                                 s->employee_no, &u)) {
-        return unavailable(r);
+    if (!(u = ailes_api_session_user(r, s, &db))) {
+        return OK;
     }
     /* The current password is checked under the same lockout as a login:
      * a stolen session must not become an unlimited guessing oracle. */
@@ -284,13 +274,13 @@ static int me_password_post(request_rec *r, ailes_api_ctx_t *ctx)
     case CHECK_OK:
         if (APR_SUCCESS != ailes_login_succeeded(r, db, s->tenant_id,
                                                  s->employee_no)) {
-            return unavailable(r);
+            return ailes_api_unavailable(r);
         }
         break;
     case CHECK_LOCKED:
         return locked(r);
     case CHECK_UNAVAILABLE:
-        return unavailable(r);
+        return ailes_api_unavailable(r);
     default:
         return ailes_api_error(r, HTTP_FORBIDDEN, "invalid_credentials",
                                "the current password is wrong");
@@ -306,7 +296,7 @@ static int me_password_post(request_rec *r, ailes_api_ctx_t *ctx)
         || APR_SUCCESS != ailes_session_end_all(r, s->tenant_id, s->user_id,
                                                 s->id_hash)
         || APR_SUCCESS != ailes_session_rotate(r, s, "full")) {
-        return unavailable(r);
+        return ailes_api_unavailable(r);
     }
     ailes_audit(r, s->tenant_id, ailes_session_actor(r->pool, s),
                 "password.changed", s->employee_no, "ok");

@@ -34,12 +34,6 @@ APLOG_USE_MODULE(ailes);
 
 #define FIELD_TOTP "totp"
 
-static int unavailable(request_rec *r)
-{
-    return ailes_api_error(r, HTTP_SERVICE_UNAVAILABLE, "unavailable",
-                           "the service is temporarily unavailable");
-}
-
 /* Wipes a secret when the request ends (errors included). */
 typedef struct wipe_rec {
     void *data;
@@ -108,10 +102,8 @@ static int session_totp(request_rec *r, ailes_api_ctx_t *ctx)
         return ailes_api_error(r, HTTP_BAD_REQUEST, "bad_request",
                                "code is a required string");
     }
-    if (!(db = ailes_req_db(r))
-        || APR_SUCCESS != ailes_store_user_by_no(db, r->pool, s->tenant_id,
-                                                 s->employee_no, &u)) {
-        return unavailable(r);
+    if (!(u = ailes_api_session_user(r, s, &db))) {
+        return OK;
     }
     switch (ailes_login_attempt(r, db, s->tenant_id, s->employee_no,
                                 &failures)) {
@@ -119,7 +111,7 @@ static int session_totp(request_rec *r, ailes_api_ctx_t *ctx)
         return ailes_api_error(r, HTTP_LOCKED, "locked",
                                "too many failed attempts: login is locked");
     case AILES_ATTEMPT_UNAVAILABLE:
-        return unavailable(r);
+        return ailes_api_unavailable(r);
     default:
         break;
     }
@@ -152,7 +144,7 @@ static int session_totp(request_rec *r, ailes_api_ctx_t *ctx)
         if (APR_SUCCESS != ailes_login_failed(r, db, s->tenant_id,
                                               s->employee_no, failures,
                                               "login.totp_fail")) {
-            return unavailable(r);
+            return ailes_api_unavailable(r);
         }
         return ailes_api_error(r, HTTP_UNAUTHORIZED, "invalid_code",
                                "the code is wrong or was used already");
@@ -160,7 +152,7 @@ static int session_totp(request_rec *r, ailes_api_ctx_t *ctx)
     if (APR_SUCCESS != ailes_login_succeeded(r, db, s->tenant_id,
                                              s->employee_no)
         || APR_SUCCESS != ailes_session_rotate(r, s, "full")) {
-        return unavailable(r);
+        return ailes_api_unavailable(r);
     }
     ailes_audit(r, s->tenant_id, ailes_session_actor(r->pool, s),
                 strcmp(how, "totp") ? "login.ok_recovery_code" : "login.ok",
@@ -188,12 +180,12 @@ static int me_totp_start(request_rec *r, ailes_api_ctx_t *ctx)
         return ailes_api_error(r, HTTP_FORBIDDEN, "totp_unavailable",
                                "this account has no two-step verification");
     }
-    if (!(db = ailes_req_db(r))
-        || APR_SUCCESS != ailes_store_user_by_no(db, r->pool, s->tenant_id,
-                                                 s->employee_no, &u)
-        || APR_SUCCESS != ailes_store_tenant_by_slug(db, r->pool,
-                                                     s->tenant_slug, &t)) {
-        return unavailable(r);
+    if (!(u = ailes_api_session_user(r, s, &db))) {
+        return OK;
+    }
+    if (APR_SUCCESS != ailes_store_tenant_by_slug(db, r->pool, s->tenant_slug,
+                                                  &t)) {
+        return ailes_api_unavailable(r);
     }
     if (u->totp_secret) {
         return ailes_api_error(r, HTTP_CONFLICT, "totp_enabled",
@@ -204,7 +196,7 @@ static int me_totp_start(request_rec *r, ailes_api_ctx_t *ctx)
     wipe_later(r, secret, AILES_TOTP_SECRET_BYTES);
     b32 = ailes_totp_base32(r->pool, secret, AILES_TOTP_SECRET_BYTES);
     if (!b32) {
-        return unavailable(r);
+        return ailes_api_unavailable(r);
     }
     wipe_later(r, (void *)b32, strlen(b32));
     sealed = ailes_vault_seal_text(r->pool, sc->g->vault_key, s->tenant_id,
@@ -212,7 +204,7 @@ static int me_totp_start(request_rec *r, ailes_api_ctx_t *ctx)
     if (!sealed || APR_SUCCESS != ailes_store_totp_set_pending(
                                       db, r->pool, s->tenant_id, s->user_id,
                                       sealed)) {
-        return unavailable(r);
+        return ailes_api_unavailable(r);
     }
     tenant_name = t->name && *t->name ? t->name : t->slug;
     uri = ailes_totp_uri(r->pool, ailes_conf_totp_issuer(sc), tenant_name,
@@ -250,10 +242,8 @@ static int me_totp_confirm(request_rec *r, ailes_api_ctx_t *ctx)
         return ailes_api_error(r, HTTP_BAD_REQUEST, "bad_request",
                                "code is a required string");
     }
-    if (!(db = ailes_req_db(r))
-        || APR_SUCCESS != ailes_store_user_by_no(db, r->pool, s->tenant_id,
-                                                 s->employee_no, &u)) {
-        return unavailable(r);
+    if (!(u = ailes_api_session_user(r, s, &db))) {
+        return OK;
     }
     if (!u->totp_pending) {
         return ailes_api_error(r, HTTP_CONFLICT, "no_enrollment",
@@ -261,7 +251,7 @@ static int me_totp_confirm(request_rec *r, ailes_api_ctx_t *ctx)
     }
     secret = open_secret(r, s, u->totp_pending, &len);
     if (!secret) {
-        return unavailable(r);
+        return ailes_api_unavailable(r);
     }
     step = ailes_totp_match(secret, len, code, ailes_time_sec(apr_time_now()),
                             ailes_conf_totp_window(sc), 0);
@@ -279,7 +269,7 @@ static int me_totp_confirm(request_rec *r, ailes_api_ctx_t *ctx)
         json_array_append_new(codes, json_string(rc));
     }
     if (APR_SUCCESS != ailes_db_begin(db, r->pool, &tx)) {
-        return unavailable(r);
+        return ailes_api_unavailable(r);
     }
     rv = ailes_store_totp_activate(db, r->pool, s->tenant_id, s->user_id,
                                    step);
@@ -292,12 +282,12 @@ static int me_totp_confirm(request_rec *r, ailes_api_ctx_t *ctx)
         return APR_NOTFOUND == rv
                    ? ailes_api_error(r, HTTP_CONFLICT, "no_enrollment",
                                      "start the enrolment first")
-                   : unavailable(r);
+                   : ailes_api_unavailable(r);
     }
     /* Enrolment completes a login that was waiting for it. */
     if (!strcmp(s->stage, "enroll")
         && APR_SUCCESS != ailes_session_rotate(r, s, "full")) {
-        return unavailable(r);
+        return ailes_api_unavailable(r);
     }
     ailes_audit(r, s->tenant_id, ailes_session_actor(r->pool, s),
                 "totp.enrolled", s->employee_no, "ok");

@@ -21,10 +21,31 @@ static int not_found(request_rec *r)
     return ailes_api_error(r, HTTP_NOT_FOUND, "not_found", "no such user");
 }
 
-static int unavailable(request_rec *r)
+/* The user the path names, in the admin's own tenant (another tenant's
+ * user is not found, exactly like a missing one); NULL after a 404 or 503
+ * has been written. */
+static ailes_user_t *target_user(request_rec *r, ailes_api_ctx_t *ctx,
+                                 struct ailes_db **db)
 {
-    return ailes_api_error(r, HTTP_SERVICE_UNAVAILABLE, "unavailable",
-                           "the service is temporarily unavailable");
+    const char *employee_no = ctx->params[0];
+    ailes_user_t *u = NULL;
+    apr_status_t rv;
+
+    if (ailes_parse_employee_no(r->pool, employee_no)) {
+        not_found(r);
+        return NULL;
+    }
+    if (!(*db = ailes_req_db(r))) {
+        ailes_api_unavailable(r);
+        return NULL;
+    }
+    rv = ailes_store_user_get_admin(*db, r->pool, ctx->session->tenant_id,
+                                    employee_no, &u);
+    if (APR_SUCCESS != rv) {
+        APR_NOTFOUND == rv ? not_found(r) : ailes_api_unavailable(r);
+        return NULL;
+    }
+    return u;
 }
 
 static json_t *user_json(const ailes_user_t *u, apr_int64_t now)
@@ -70,7 +91,7 @@ static int users_list(request_rec *r, ailes_api_ctx_t *ctx)
                                                 ctx->session->tenant_id, q,
                                                 (int)page, (int)per_page,
                                                 &users, &total)) {
-        return unavailable(r);
+        return ailes_api_unavailable(r);
     }
     list = json_array();
     for (i = 0; i < users->nelts; i++) {
@@ -86,24 +107,11 @@ static int users_list(request_rec *r, ailes_api_ctx_t *ctx)
 /* GET /v1/users/{employee_no} */
 static int user_get(request_rec *r, ailes_api_ctx_t *ctx)
 {
-    const char *employee_no = ctx->params[0];
-    struct ailes_db *db = ailes_req_db(r);
-    ailes_user_t *u;
-    apr_status_t rv;
+    struct ailes_db *db;
+    ailes_user_t *u = target_user(r, ctx, &db);
 
-    if (ailes_parse_employee_no(r->pool, employee_no)) {
-        return not_found(r);
-    }
-    if (!db) {
-        return unavailable(r);
-    }
-    rv = ailes_store_user_get_admin(db, r->pool, ctx->session->tenant_id,
-                                    employee_no, &u);
-    if (APR_NOTFOUND == rv) {
-        return not_found(r);
-    }
-    if (APR_SUCCESS != rv) {
-        return unavailable(r);
+    if (!u) {
+        return OK;
     }
     return ailes_api_json(r, HTTP_OK,
                           ailes_json_pool(r->pool,
@@ -115,28 +123,18 @@ static int user_get(request_rec *r, ailes_api_ctx_t *ctx)
 static int user_unlock(request_rec *r, ailes_api_ctx_t *ctx)
 {
     ailes_session_t *s = ctx->session;
-    const char *employee_no = ctx->params[0];
-    struct ailes_db *db = ailes_req_db(r);
-    ailes_user_t *u;
-    apr_status_t rv;
+    struct ailes_db *db;
+    ailes_user_t *u = target_user(r, ctx, &db);
 
-    if (ailes_parse_employee_no(r->pool, employee_no)) {
-        return not_found(r);
+    if (!u) {
+        return OK;
     }
-    if (!db) {
-        return unavailable(r);
-    }
-    rv = ailes_store_user_by_no(db, r->pool, s->tenant_id, employee_no, &u);
-    if (APR_NOTFOUND == rv) {
-        return not_found(r);
-    }
-    if (APR_SUCCESS != rv
-        || APR_SUCCESS != ailes_store_attempt_clear(db, r->pool, s->tenant_id,
-                                                    employee_no)) {
-        return unavailable(r);
+    if (APR_SUCCESS != ailes_store_attempt_clear(db, r->pool, s->tenant_id,
+                                                 u->employee_no)) {
+        return ailes_api_unavailable(r);
     }
     ailes_audit(r, s->tenant_id, ailes_session_actor(r->pool, s),
-                "account.unlocked", employee_no, "ok");
+                "account.unlocked", u->employee_no, "ok");
     return ailes_api_no_content(r);
 }
 
@@ -145,30 +143,20 @@ static int user_unlock(request_rec *r, ailes_api_ctx_t *ctx)
 static int user_reset_totp(request_rec *r, ailes_api_ctx_t *ctx)
 {
     ailes_session_t *s = ctx->session;
-    const char *employee_no = ctx->params[0];
-    struct ailes_db *db = ailes_req_db(r);
-    ailes_user_t *u;
-    apr_status_t rv;
+    struct ailes_db *db;
+    ailes_user_t *u = target_user(r, ctx, &db);
 
-    if (ailes_parse_employee_no(r->pool, employee_no)) {
-        return not_found(r);
+    if (!u) {
+        return OK;
     }
-    if (!db) {
-        return unavailable(r);
-    }
-    rv = ailes_store_user_by_no(db, r->pool, s->tenant_id, employee_no, &u);
-    if (APR_NOTFOUND == rv) {
-        return not_found(r);
-    }
-    if (APR_SUCCESS != rv
-        || APR_SUCCESS != ailes_store_totp_reset(db, r->pool, s->tenant_id,
-                                                 u->id)
+    if (APR_SUCCESS != ailes_store_totp_reset(db, r->pool, s->tenant_id,
+                                              u->id)
         || APR_SUCCESS != ailes_session_end_all(r, s->tenant_id, u->id,
                                                 NULL)) {
-        return unavailable(r);
+        return ailes_api_unavailable(r);
     }
     ailes_audit(r, s->tenant_id, ailes_session_actor(r->pool, s),
-                "totp.reset", employee_no, "ok");
+                "totp.reset", u->employee_no, "ok");
     return ailes_api_no_content(r);
 }
 

@@ -55,6 +55,30 @@ const char *ailes_parse_employee_no(apr_pool_t *p, const char *s)
     return NULL;
 }
 
+const char *ailes_parse_text(apr_pool_t *p, const char *s, apr_size_t max,
+                             const char *what)
+{
+    size_t n = s ? strlen(s) : 0, i;
+
+    if (n == 0) {
+        return apr_psprintf(p, "%s is empty", what);
+    }
+    if (n > max) {
+        return apr_psprintf(p, "%s is longer than %lu bytes", what,
+                            (unsigned long)max);
+    }
+    for (i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c < 0x20 || c == 0x7f) {
+            return apr_psprintf(p, "%s contains a control character", what);
+        }
+    }
+    if (s[0] == ' ' || s[n - 1] == ' ') {
+        return apr_psprintf(p, "%s has a leading or trailing space", what);
+    }
+    return NULL;
+}
+
 const char *ailes_parse_int(apr_pool_t *p, const char *s, long lo, long hi,
                             long *out)
 {

@@ -18,6 +18,15 @@ const char *ailes_parse_slug(apr_pool_t *p, const char *s);
  * or trailing space. */
 const char *ailes_parse_employee_no(apr_pool_t *p, const char *s);
 
+#define AILES_LABEL_MAX 64
+#define AILES_NAME_MAX 200
+
+/* A label name or a person's name: 1..max bytes of UTF-8 (checked by the
+ * caller's JSON parser or here), no control characters, no leading or
+ * trailing space. `what` names the field in the message. */
+const char *ailes_parse_text(apr_pool_t *p, const char *s, apr_size_t max,
+                             const char *what);
+
 /* A decimal integer within [lo, hi], whole string, no sign games. */
 const char *ailes_parse_int(apr_pool_t *p, const char *s, long lo, long hi,
                             long *out);

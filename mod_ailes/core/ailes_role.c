@@ -63,3 +63,25 @@ int ailes_role_totp_allowed(ailes_role_t role)
     return role > AILES_ROLE_NONE && role < AILES_ROLE_COUNT_
            && role != AILES_ROLE_EXAMINEE;
 }
+
+int ailes_role_rank(ailes_role_t role)
+{
+    switch (role) {
+    case AILES_ROLE_EMPLOYEE:
+    case AILES_ROLE_EXAMINEE:
+        return 1;
+    case AILES_ROLE_SC_STAFF:
+    case AILES_ROLE_SC_IMPLEMENTER:
+    case AILES_ROLE_HEALTH_STAFF:
+        return 2;
+    case AILES_ROLE_TENANT_ADMIN:
+        return 3;
+    default:
+        return 0;
+    }
+}
+
+int ailes_role_takes_grants(ailes_role_t role)
+{
+    return ailes_role_rank(role) == 2;
+}

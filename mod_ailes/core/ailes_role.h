@@ -31,6 +31,13 @@ int ailes_role_is_high_privilege(ailes_role_t role);
 int ailes_role_totp_required(ailes_role_t role);
 int ailes_role_totp_allowed(ailes_role_t role);
 
+/* Reach of a role: 1 own data, 2 others' data in scope, 3 the tenant.
+ * Nobody may give a role of a higher rank than their own. */
+int ailes_role_rank(ailes_role_t role);
+
+/* Roles that are granted labels (staff who see people in scope). */
+int ailes_role_takes_grants(ailes_role_t role);
+
 /* "employee, examinee, ..." for error messages. */
 const char *ailes_role_list(void);
 

@@ -134,6 +134,47 @@ static const ailes_stmt_t st_user_count = {
     "WHERE tenant_id = %lld AND employee_no LIKE %s ESCAPE '!'"
 };
 
+#define IN_LABEL                                                            \
+    "AND EXISTS (SELECT 1 FROM user_labels ul JOIN labels l "               \
+    "ON l.id = ul.label_id AND l.tenant_id = ul.tenant_id "                 \
+    "WHERE ul.tenant_id = u.tenant_id AND ul.user_id = u.id AND l.name = %s) "
+
+static const ailes_stmt_t st_user_list_label = {
+    "ailes_user_list_label", 5,
+    USER_ADMIN_COLUMNS
+    "WHERE u.tenant_id = %lld AND u.employee_no LIKE %s ESCAPE '!' "
+    IN_LABEL "ORDER BY u.employee_no LIMIT %lld OFFSET %lld"
+};
+
+static const ailes_stmt_t st_user_count_label = {
+    "ailes_user_count_label", 3,
+    "SELECT COUNT(*) FROM users u "
+    "WHERE u.tenant_id = %lld AND u.employee_no LIKE %s ESCAPE '!' " IN_LABEL
+};
+
+static const ailes_stmt_t st_user_update = {
+    "ailes_user_update", 5,
+    "UPDATE users SET role = COALESCE(%s, role), "
+    "status = COALESCE(%s, status), updated_at = %lld "
+    "WHERE tenant_id = %lld AND id = %lld"
+};
+
+static const ailes_stmt_t st_user_delete = {
+    "ailes_user_delete", 2,
+    "DELETE FROM users WHERE tenant_id = %lld AND id = %lld"
+};
+
+static const ailes_stmt_t st_sessions_of_user_delete = {
+    "ailes_sessions_of_user_delete", 2,
+    "DELETE FROM sessions WHERE tenant_id = %lld AND user_id = %lld"
+};
+
+static const ailes_stmt_t st_count_admins = {
+    "ailes_count_admins", 1,
+    "SELECT COUNT(*) FROM users WHERE tenant_id = %lld "
+    "AND role = 'tenant_admin' AND status = 'active'"
+};
+
 static const ailes_stmt_t st_user_get_admin = {
     "ailes_user_get_admin", 2,
     USER_ADMIN_COLUMNS "WHERE u.tenant_id = %lld AND u.employee_no = %s"
@@ -281,10 +322,12 @@ static const char *like_prefix(apr_pool_t *p, const char *prefix)
 
 apr_status_t ailes_store_user_list(ailes_db_t *db, apr_pool_t *p,
                                    apr_int64_t tenant_id, const char *prefix,
-                                   int page, int per_page,
+                                   const char *label, int page, int per_page,
                                    apr_array_header_t **users,
                                    apr_int64_t *total)
 {
+    const char *limit = ailes_db_int(p, per_page);
+    const char *offset = ailes_db_int(p, (apr_int64_t)(page - 1) * per_page);
     const char *tid = ailes_db_int(p, tenant_id);
     const char *pattern = like_prefix(p, prefix);
     apr_array_header_t *rows;
@@ -294,16 +337,18 @@ apr_status_t ailes_store_user_list(ailes_db_t *db, apr_pool_t *p,
 
     *users = apr_array_make(p, per_page, sizeof(ailes_user_t *));
     *total = 0;
-    rv = ailes_db_row(db, p, &st_user_count, &count,
-                      AILES_ARGS(tid, pattern));
+    rv = label ? ailes_db_row(db, p, &st_user_count_label, &count,
+                              AILES_ARGS(tid, pattern, label))
+               : ailes_db_row(db, p, &st_user_count, &count,
+                              AILES_ARGS(tid, pattern));
     if (APR_SUCCESS != rv) {
         return rv;
     }
     *total = ailes_row_int(count, 0);
-    rv = ailes_db_rows(db, p, &st_user_list, &rows,
-                       AILES_ARGS(tid, pattern, ailes_db_int(p, per_page),
-                                  ailes_db_int(p, (apr_int64_t)(page - 1)
-                                                      * per_page)));
+    rv = label ? ailes_db_rows(db, p, &st_user_list_label, &rows,
+                               AILES_ARGS(tid, pattern, label, limit, offset))
+               : ailes_db_rows(db, p, &st_user_list, &rows,
+                               AILES_ARGS(tid, pattern, limit, offset));
     for (i = 0; APR_SUCCESS == rv && i < rows->nelts; i++) {
         APR_ARRAY_PUSH(*users, ailes_user_t *) =
             admin_user_from_row(p, APR_ARRAY_IDX(rows, i, ailes_row_t *));
@@ -625,4 +670,53 @@ apr_status_t ailes_store_recovery_use(ailes_db_t *db, apr_pool_t *p,
                                                hash));
 
     return APR_SUCCESS == rv && n == 0 ? APR_NOTFOUND : rv;
+}
+
+apr_status_t ailes_store_user_update(ailes_db_t *db, apr_pool_t *p,
+                                     apr_int64_t tenant_id,
+                                     apr_int64_t user_id, const char *role,
+                                     const char *status)
+{
+    int n = 0;
+    apr_status_t rv = ailes_db_exec(db, p, &st_user_update, &n,
+                                    AILES_ARGS(role, status, now_sec(p),
+                                               ailes_db_int(p, tenant_id),
+                                               ailes_db_int(p, user_id)));
+
+    return APR_SUCCESS == rv && n == 0 ? APR_NOTFOUND : rv;
+}
+
+apr_status_t ailes_store_user_delete(ailes_db_t *db, apr_pool_t *p,
+                                     apr_int64_t tenant_id,
+                                     apr_int64_t user_id,
+                                     const char *employee_no)
+{
+    const char *t = ailes_db_int(p, tenant_id), *u = ailes_db_int(p, user_id);
+    apr_status_t rv;
+
+    rv = ailes_db_exec(db, p, &st_sessions_of_user_delete, NULL,
+                       AILES_ARGS(t, u));
+    if (APR_SUCCESS == rv) {
+        rv = ailes_db_exec(db, p, &st_recovery_clear, NULL, AILES_ARGS(t, u));
+    }
+    if (APR_SUCCESS == rv) {
+        rv = ailes_store_attempt_clear(db, p, tenant_id, employee_no);
+    }
+    /* user_labels and grants go with ON DELETE CASCADE. */
+    if (APR_SUCCESS == rv) {
+        rv = ailes_db_exec(db, p, &st_user_delete, NULL, AILES_ARGS(t, u));
+    }
+    return rv;
+}
+
+apr_status_t ailes_store_count_admins(ailes_db_t *db, apr_pool_t *p,
+                                      apr_int64_t tenant_id,
+                                      apr_int64_t *count)
+{
+    ailes_row_t *row;
+    apr_status_t rv = ailes_db_row(db, p, &st_count_admins, &row,
+                                   AILES_ARGS(ailes_db_int(p, tenant_id)));
+
+    *count = APR_SUCCESS == rv ? ailes_row_int(row, 0) : 0;
+    return rv;
 }

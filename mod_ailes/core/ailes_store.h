@@ -56,6 +56,11 @@ typedef struct ailes_session {
     apr_int64_t expires_at;
 } ailes_session_t;
 
+typedef struct ailes_label {
+    const char *name;
+    apr_int64_t members;        /* people carrying the label */
+} ailes_label_t;
+
 typedef struct ailes_audit_rec {
     apr_int64_t tenant_id;      /* 0 when no tenant is known */
     apr_time_t at;
@@ -100,10 +105,10 @@ apr_status_t ailes_store_session_delete(struct ailes_db *db, apr_pool_t *p,
 
 /* A page of a tenant's users ordered by employee number, with their
  * lockout state; `prefix` (may be NULL or "") filters by employee number
- * prefix. *users holds ailes_user_t*; *total counts all matches. */
+ * prefix, `label` (may be NULL) to the people carrying that label. *users holds ailes_user_t*; *total counts all matches. */
 apr_status_t ailes_store_user_list(struct ailes_db *db, apr_pool_t *p,
                                    apr_int64_t tenant_id, const char *prefix,
-                                   int page, int per_page,
+                                   const char *label, int page, int per_page,
                                    apr_array_header_t **users,
                                    apr_int64_t *total);
 
@@ -112,6 +117,61 @@ apr_status_t ailes_store_user_get_admin(struct ailes_db *db, apr_pool_t *p,
                                         apr_int64_t tenant_id,
                                         const char *employee_no,
                                         ailes_user_t **u);
+
+/* Changes role and status of a user (NULL keeps the value). */
+apr_status_t ailes_store_user_update(struct ailes_db *db, apr_pool_t *p,
+                                     apr_int64_t tenant_id,
+                                     apr_int64_t user_id, const char *role,
+                                     const char *status);
+
+/* Deletes a user and what hangs on it in the main database (sessions,
+ * recovery codes, labels, grants, failed logins); audit rows stay. The
+ * caller removes the vault fields and cached sessions. */
+apr_status_t ailes_store_user_delete(struct ailes_db *db, apr_pool_t *p,
+                                     apr_int64_t tenant_id,
+                                     apr_int64_t user_id,
+                                     const char *employee_no);
+
+/* Active tenant admins of a tenant (the last one may not go). */
+apr_status_t ailes_store_count_admins(struct ailes_db *db, apr_pool_t *p,
+                                      apr_int64_t tenant_id,
+                                      apr_int64_t *count);
+
+/* Labels (ailes_store_labels.c). */
+apr_status_t ailes_store_label_list(struct ailes_db *db, apr_pool_t *p,
+                                    apr_int64_t tenant_id,
+                                    apr_array_header_t **labels);
+/* APR_EEXIST when the tenant has a label of that name. */
+apr_status_t ailes_store_label_add(struct ailes_db *db, apr_pool_t *p,
+                                   apr_int64_t tenant_id, const char *name);
+/* Ids (apr_int64_t) of the named labels; APR_NOTFOUND and *missing when a
+ * name is not a label of the tenant. */
+apr_status_t ailes_store_label_ids(struct ailes_db *db, apr_pool_t *p,
+                                   apr_int64_t tenant_id,
+                                   const apr_array_header_t *names,
+                                   apr_array_header_t **ids,
+                                   const char **missing);
+apr_status_t ailes_store_user_label_names(struct ailes_db *db, apr_pool_t *p,
+                                          apr_int64_t tenant_id,
+                                          apr_int64_t user_id,
+                                          apr_array_header_t **names);
+apr_status_t ailes_store_user_set_labels(struct ailes_db *db, apr_pool_t *p,
+                                         apr_int64_t tenant_id,
+                                         apr_int64_t user_id,
+                                         const apr_array_header_t *label_ids);
+apr_status_t ailes_store_grant_names(struct ailes_db *db, apr_pool_t *p,
+                                     apr_int64_t tenant_id,
+                                     apr_int64_t user_id,
+                                     apr_array_header_t **names);
+apr_status_t ailes_store_set_grants(struct ailes_db *db, apr_pool_t *p,
+                                    apr_int64_t tenant_id,
+                                    apr_int64_t user_id,
+                                    const apr_array_header_t *label_ids);
+/* The scope check: APR_SUCCESS when `viewer` is granted a label that
+ * `subject` carries (same tenant), APR_NOTFOUND otherwise. */
+apr_status_t ailes_store_can_see(struct ailes_db *db, apr_pool_t *p,
+                                 apr_int64_t tenant_id, apr_int64_t viewer_id,
+                                 apr_int64_t subject_id);
 
 /* Login attempts (lockout). An attempt is counted *before* the password is
  * checked: *failures is this attempt's number since the last success or

@@ -27,6 +27,11 @@ static const ailes_stmt_t st_get = {
     "WHERE tenant_id = %lld AND user_id = %lld AND field = %s"
 };
 
+static const ailes_stmt_t st_delete_user = {
+    "ailes_vault_delete_user", 2,
+    "DELETE FROM vault_fields WHERE tenant_id = %lld AND user_id = %lld"
+};
+
 static apr_status_t wipe_key(void *data)
 {
     sodium_memzero(data, sizeof(ailes_vault_key_t));
@@ -315,4 +320,13 @@ apr_status_t ailes_vault_get(ailes_db_t *vdb, apr_pool_t *p,
                   field, user_id, tenant_id, key->id);
     }
     return rv;
+}
+
+apr_status_t ailes_vault_delete_user(ailes_db_t *vdb, apr_pool_t *p,
+                                     apr_int64_t tenant_id,
+                                     apr_int64_t user_id)
+{
+    return ailes_db_exec(vdb, p, &st_delete_user, NULL,
+                         AILES_ARGS(ailes_db_int(p, tenant_id),
+                                    ailes_db_int(p, user_id)));
 }

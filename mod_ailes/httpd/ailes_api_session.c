@@ -204,11 +204,17 @@ static int me_get(request_rec *r, ailes_api_ctx_t *ctx)
     ailes_session_t *s = ctx->session;
     ailes_db_t *db, *vault;
     const char *name = NULL;
+    apr_array_header_t *labels;
     ailes_user_t *u;
-    json_t *body;
+    json_t *body, *jl;
+    int i;
 
     if (!(u = ailes_api_session_user(r, s, &db))) {
         return OK;
+    }
+    if (APR_SUCCESS != ailes_store_user_label_names(db, r->pool, s->tenant_id,
+                                                    s->user_id, &labels)) {
+        return ailes_api_unavailable(r);
     }
     vault = ailes_req_vault(r);
 
@@ -218,9 +224,14 @@ static int me_get(request_rec *r, ailes_api_ctx_t *ctx)
         (void)ailes_vault_get(vault, r->pool, g->vault_key, s->tenant_id,
                               s->user_id, "name", &name);
     }
-    body = json_pack("{s:s,s:s,s:s,s:s?,s:[],s:b,s:s,s:s}", "employee_no",
+    jl = json_array();
+    for (i = 0; i < labels->nelts; i++) {
+        json_array_append_new(jl, json_string(APR_ARRAY_IDX(labels, i,
+                                                            const char *)));
+    }
+    body = json_pack("{s:s,s:s,s:s,s:s?,s:o,s:b,s:s,s:s}", "employee_no",
                      s->employee_no, "role", ailes_role_name(s->role),
-                     "tenant", s->tenant_slug, "name", name, "labels",
+                     "tenant", s->tenant_slug, "name", name, "labels", jl,
                      "mfa_enabled", u->totp_secret != NULL, "session",
                      s->stage, "csrf_token", s->csrf_token);
     return ailes_api_json(r, HTTP_OK, ailes_json_pool(r->pool, body));

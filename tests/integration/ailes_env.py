@@ -133,10 +133,14 @@ class SqliteBackend:
         finally:
             con.close()
 
-    def sql(self, env, statement):
-        """Run one statement on the main database; rows as lists of str."""
+    def sql(self, env, statement, db="ailes"):
+        """Run one statement on the main (or vault) database; rows as lists
+        of str."""
         import sqlite3
-        con = sqlite3.connect(env.dbd_params.strip('"'), timeout=10)
+        path = env.dbd_params.strip('"') if db == "ailes" else \
+            os.path.join(os.path.dirname(env.dbd_params.strip('"')),
+                         "vault.db")
+        con = sqlite3.connect(path, timeout=10)
         try:
             rows = con.execute(statement).fetchall()
             con.commit()
@@ -218,12 +222,14 @@ class PgBackend:
             env=self._client_env(), capture_output=True, text=True,
             check=True, timeout=60)
 
-    def sql(self, env, statement):
-        """Run one statement on the main database; rows as lists of str."""
+    def sql(self, env, statement, db="ailes"):
+        """Run one statement on the main (or vault) database; rows as lists
+        of str."""
         r = subprocess.run(
             [os.path.join(PG_BIN, "psql"), "-X", "-q", "-A", "-t", "-F",
              "\t", "-v", "ON_ERROR_STOP=1", "-h", "127.0.0.1",
-             "-p", str(self.port), "-U", "postgres", "-d", "ailes",
+             "-p", str(self.port), "-U", "postgres",
+             "-d", "ailes" if db == "ailes" else "ailes_vault",
              "-c", statement],
             env=self._client_env(), capture_output=True, text=True,
             check=True, timeout=60)
@@ -637,10 +643,11 @@ class AilesEnv:
 
     # -- database
 
-    def sql(self, statement):
-        """Run one SQL statement on the main database (test set-up and
-        inspection only); returns rows as lists of strings."""
-        return self.backend.sql(self, statement)
+    def sql(self, statement, db="ailes"):
+        """Run one SQL statement on the main database, or the vault with
+        db="vault" (test set-up and inspection only); returns rows as lists
+        of strings."""
+        return self.backend.sql(self, statement, db)
 
     # -- CLI
 

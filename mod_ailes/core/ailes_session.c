@@ -8,7 +8,7 @@
 
 #define CODEC_TAG "s1"
 #define CODEC_END "."           /* last field: a cut-off value shows */
-#define CODEC_FIELDS 13
+#define CODEC_FIELDS 14
 #define MAX_DIGITS 19           /* APR_INT64_MAX has 19 */
 
 ailes_session_state_t ailes_session_state(const ailes_session_t *s,
@@ -47,11 +47,12 @@ const char *ailes_session_encode(apr_pool_t *p, const ailes_session_t *s)
     return apr_psprintf(p, CODEC_TAG "\t%s\t%" APR_INT64_T_FMT "\t%s\t%"
                         APR_INT64_T_FMT "\t%s\t%s\t%s\t%" APR_INT64_T_FMT
                         "\t%" APR_INT64_T_FMT "\t%" APR_INT64_T_FMT
-                        "\t%s\t" CODEC_END,
+                        "\t%s\t%s\t" CODEC_END,
                         s->id_hash, s->tenant_id, s->tenant_slug, s->user_id,
                         s->employee_no, ailes_role_name(s->role),
                         s->csrf_token, s->created_at, s->last_seen,
-                        s->expires_at, s->stage ? s->stage : "full");
+                        s->expires_at, s->stage ? s->stage : "full",
+                        s->ip_allow && *s->ip_allow ? s->ip_allow : "-");
 }
 
 /* Exactly what encode writes: 1 to 19 decimal digits within apr_int64_t,
@@ -108,6 +109,7 @@ ailes_session_t *ailes_session_decode(apr_pool_t *p, const char *data,
     s->role = ailes_role_parse(fields[6]);
     s->csrf_token = fields[7];
     s->stage = fields[11];
+    s->ip_allow = strcmp(fields[12], "-") ? fields[12] : NULL;
     if (!parse_i64(fields[2], &s->tenant_id)
         || !parse_i64(fields[4], &s->user_id)
         || !parse_i64(fields[8], &s->created_at)
@@ -116,7 +118,8 @@ ailes_session_t *ailes_session_decode(apr_pool_t *p, const char *data,
         || AILES_ROLE_NONE == s->role || !*s->id_hash || !*s->tenant_slug
         || !*s->employee_no || !*s->csrf_token
         || (strcmp(s->stage, "full") && strcmp(s->stage, "mfa")
-            && strcmp(s->stage, "enroll"))) {
+            && strcmp(s->stage, "enroll"))
+        || !*fields[12]) {
         return NULL;
     }
     return s;

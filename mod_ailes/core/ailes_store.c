@@ -10,7 +10,7 @@
 
 static const ailes_stmt_t st_tenant_by_slug = {
     "ailes_tenant_by_slug", 1,
-    "SELECT id, slug, name FROM tenants WHERE slug = %s"
+    "SELECT id, slug, name, ip_allow FROM tenants WHERE slug = %s"
 };
 
 static const ailes_stmt_t st_tenant_add = {
@@ -21,7 +21,7 @@ static const ailes_stmt_t st_tenant_add = {
 /* The columns user_from_row reads, in its order. */
 #define USER_COLUMNS                                                        \
     "u.id, u.tenant_id, u.employee_no, u.role, u.password_hash, u.status, " \
-    "u.totp_secret, u.totp_pending, u.totp_last_step "
+    "u.totp_secret, u.totp_pending, u.totp_last_step, u.ip_allow "
 
 static const ailes_stmt_t st_user_by_no = {
     "ailes_user_by_no", 2,
@@ -46,7 +46,7 @@ static const ailes_stmt_t st_session_get = {
     "ailes_session_get", 2,
     "SELECT s.id_hash, s.tenant_id, t.slug, s.user_id, u.employee_no, "
     "u.role, s.csrf_token, s.created_at, s.last_seen, s.expires_at, "
-    "s.stage "
+    "s.stage, u.ip_allow "
     "FROM sessions s "
     "JOIN tenants t ON t.id = s.tenant_id "
     "JOIN users u ON u.id = s.user_id AND u.tenant_id = s.tenant_id "
@@ -169,6 +169,17 @@ static const ailes_stmt_t st_sessions_of_user_delete = {
     "DELETE FROM sessions WHERE tenant_id = %lld AND user_id = %lld"
 };
 
+static const ailes_stmt_t st_tenant_set_ip = {
+    "ailes_tenant_set_ip", 2,
+    "UPDATE tenants SET ip_allow = %s WHERE id = %lld"
+};
+
+static const ailes_stmt_t st_user_set_ip = {
+    "ailes_user_set_ip", 4,
+    "UPDATE users SET ip_allow = %s, updated_at = %lld "
+    "WHERE tenant_id = %lld AND id = %lld"
+};
+
 static const ailes_stmt_t st_count_admins = {
     "ailes_count_admins", 1,
     "SELECT COUNT(*) FROM users WHERE tenant_id = %lld "
@@ -246,6 +257,7 @@ apr_status_t ailes_store_tenant_by_slug(ailes_db_t *db, apr_pool_t *p,
         out->id = ailes_row_int(row, 0);
         out->slug = row->cols[1];
         out->name = row->cols[2];
+        out->ip_allow = row->cols[3];
         *t = out;
     }
     return rv;
@@ -290,6 +302,7 @@ static ailes_user_t *user_from_row(apr_pool_t *p, const ailes_row_t *row)
     u->totp_secret = row->cols[6];
     u->totp_pending = row->cols[7];
     u->totp_last_step = ailes_row_int(row, 8);
+    u->ip_allow = row->cols[9];
     return u;
 }
 
@@ -298,8 +311,8 @@ static ailes_user_t *admin_user_from_row(apr_pool_t *p,
 {
     ailes_user_t *u = user_from_row(p, row);
 
-    u->failed_logins = (int)ailes_row_int(row, 9);
-    u->locked_until = ailes_row_int(row, 10);
+    u->failed_logins = (int)ailes_row_int(row, 10);
+    u->locked_until = ailes_row_int(row, 11);
     return u;
 }
 
@@ -455,6 +468,7 @@ apr_status_t ailes_store_session_get(ailes_db_t *db, apr_pool_t *p,
         out->last_seen = ailes_row_int(row, 8);
         out->expires_at = ailes_row_int(row, 9);
         out->stage = row->cols[10];
+        out->ip_allow = row->cols[11];
         *s = out;
     }
     return rv;
@@ -719,4 +733,22 @@ apr_status_t ailes_store_count_admins(ailes_db_t *db, apr_pool_t *p,
 
     *count = APR_SUCCESS == rv ? ailes_row_int(row, 0) : 0;
     return rv;
+}
+
+apr_status_t ailes_store_tenant_set_ip(ailes_db_t *db, apr_pool_t *p,
+                                       apr_int64_t tenant_id,
+                                       const char *cidrs)
+{
+    return ailes_db_exec(db, p, &st_tenant_set_ip, NULL,
+                         AILES_ARGS(cidrs, ailes_db_int(p, tenant_id)));
+}
+
+apr_status_t ailes_store_user_set_ip(ailes_db_t *db, apr_pool_t *p,
+                                     apr_int64_t tenant_id,
+                                     apr_int64_t user_id, const char *cidrs)
+{
+    return ailes_db_exec(db, p, &st_user_set_ip, NULL,
+                         AILES_ARGS(cidrs, now_sec(p),
+                                    ailes_db_int(p, tenant_id),
+                                    ailes_db_int(p, user_id)));
 }

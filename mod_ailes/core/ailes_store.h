@@ -22,6 +22,7 @@ typedef struct ailes_tenant {
     apr_int64_t id;
     const char *slug;
     const char *name;
+    const char *ip_allow;       /* tenant admins' allow-list, NULL = none */
 } ailes_tenant_t;
 
 typedef struct ailes_user {
@@ -34,6 +35,7 @@ typedef struct ailes_user {
     const char *totp_secret;    /* sealed ("key_id.nonce.ct"), NULL = off */
     const char *totp_pending;   /* sealed secret awaiting confirmation */
     apr_int64_t totp_last_step; /* last accepted TOTP step (replay) */
+    const char *ip_allow;       /* account allow-list text, NULL = none */
     /* Filled by ailes_store_user_list/_get_admin only: */
     int failed_logins;          /* since the last success or unlock */
     apr_int64_t locked_until;   /* epoch seconds, 0 = not locked */
@@ -54,6 +56,7 @@ typedef struct ailes_session {
     apr_int64_t created_at;
     apr_int64_t last_seen;
     apr_int64_t expires_at;
+    const char *ip_allow;       /* the user's account allow-list, or NULL */
 } ailes_session_t;
 
 typedef struct ailes_label {
@@ -117,6 +120,14 @@ apr_status_t ailes_store_user_get_admin(struct ailes_db *db, apr_pool_t *p,
                                         apr_int64_t tenant_id,
                                         const char *employee_no,
                                         ailes_user_t **u);
+
+/* Sets (NULL clears) the tenant's or a user's allow-list text. */
+apr_status_t ailes_store_tenant_set_ip(struct ailes_db *db, apr_pool_t *p,
+                                       apr_int64_t tenant_id,
+                                       const char *cidrs);
+apr_status_t ailes_store_user_set_ip(struct ailes_db *db, apr_pool_t *p,
+                                     apr_int64_t tenant_id,
+                                     apr_int64_t user_id, const char *cidrs);
 
 /* Changes role and status of a user (NULL keeps the value). */
 apr_status_t ailes_store_user_update(struct ailes_db *db, apr_pool_t *p,

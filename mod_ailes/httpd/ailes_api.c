@@ -12,6 +12,7 @@
 #include "ailes_api.h"
 #include "ailes_auth.h"
 #include "ailes_config.h"
+#include "ailes_ip.h"
 #include "ailes_db.h"
 #include "ailes_json.h"
 #include "ailes_log.h"
@@ -26,6 +27,7 @@ static const ailes_api_route_t *const route_tables[] = {
     ailes_api_session_routes,
     ailes_api_users_routes,
     ailes_api_totp_routes,
+    ailes_api_tenant_routes,
     NULL
 };
 
@@ -241,6 +243,19 @@ static int stage_refusal(request_rec *r, const char *stage)
                            "no second factor is pending for this session");
 }
 
+/* DECLINED when allowed, else the written refusal. */
+int ailes_api_ip_refusal(request_rec *r, int result)
+{
+    if (result == AILES_IP_DENIED) {
+        return ailes_api_error(r, HTTP_FORBIDDEN, "ip_denied",
+                               "access from this address is not allowed");
+    }
+    if (result == AILES_IP_UNAVAILABLE) {
+        return ailes_api_unavailable(r);
+    }
+    return DECLINED;
+}
+
 static int dispatch(request_rec *r, const char *route)
 {
     const ailes_api_route_t *const *t;
@@ -248,6 +263,7 @@ static int dispatch(request_rec *r, const char *route)
     ailes_api_ctx_t ctx;
     const char *allow = NULL;
     ailes_req_t *q = ailes_req(r);
+    int rc;
 
     memset(&ctx, 0, sizeof(ctx));
     ctx.route = route;
@@ -285,6 +301,15 @@ static int dispatch(request_rec *r, const char *route)
         return ailes_api_error(r, HTTP_NOT_FOUND, "unknown_tenant",
                                "this host serves no tenant");
     }
+    /* With AilesTenantIPScope all, the tenant list applies before anyone
+     * has said who they are (login included). */
+    if (found->access != AILES_API_PUBLIC) {
+        rc = ailes_api_ip_refusal(r, ailes_ip_check(r, AILES_ROLE_EMPLOYEE,
+                                                    NULL, "-"));
+        if (rc != DECLINED) {
+            return rc;
+        }
+    }
     if (found->access >= AILES_API_SESSION) {
         switch (ailes_session_resolve(r, &ctx.session)) {
         case AILES_SESSION_OK:
@@ -308,6 +333,12 @@ static int dispatch(request_rec *r, const char *route)
         }
         if (!stage_allows(found->access, ctx.session->stage)) {
             return stage_refusal(r, ctx.session->stage);
+        }
+        rc = ailes_api_ip_refusal(
+            r, ailes_ip_check(r, ctx.session->role, ctx.session->ip_allow,
+                              ailes_session_actor(r->pool, ctx.session)));
+        if (rc != DECLINED) {
+            return rc;
         }
         if (found->roles && !(found->roles & AILES_API_ROLE(ctx.session->role))) {
             return ailes_api_error(r, HTTP_FORBIDDEN, "forbidden",

@@ -52,6 +52,7 @@ extern const ailes_api_route_t ailes_api_health_routes[];
 extern const ailes_api_route_t ailes_api_session_routes[];
 extern const ailes_api_route_t ailes_api_users_routes[];
 extern const ailes_api_route_t ailes_api_totp_routes[];
+extern const ailes_api_route_t ailes_api_tenant_routes[];
 
 /* Writes a JSON response with the given status; returns OK. */
 int ailes_api_json(request_rec *r, int status, json_t *body);
@@ -74,6 +75,10 @@ int ailes_api_unavailable(request_rec *r);
 struct ailes_user *ailes_api_session_user(request_rec *r,
                                           const struct ailes_session *s,
                                           struct ailes_db **db);
+
+/* For an ailes_ip_check() result: DECLINED when allowed, else OK after
+ * writing 403 ip_denied or 503. */
+int ailes_api_ip_refusal(request_rec *r, int ip_result);
 
 /* 204 No Content; returns OK. */
 int ailes_api_no_content(request_rec *r);

@@ -16,6 +16,7 @@
 #include "ailes_auth.h"
 #include "ailes_config.h"
 #include "ailes_db.h"
+#include "ailes_ip.h"
 #include "ailes_json.h"
 #include "ailes_log.h"
 #include "ailes_login.h"
@@ -109,6 +110,7 @@ static int session_post(request_rec *r, ailes_api_ctx_t *ctx)
     const char *employee_no, *password, *csrf;
     const char *stage = "full", *mfa = "none";
     ailes_tenant_t *t;
+    int rc;
     ailes_user_t *u = NULL;
     ailes_db_t *db;
     apr_status_t rv;
@@ -159,6 +161,14 @@ static int session_post(request_rec *r, ailes_api_ctx_t *ctx)
                                "employee number or password is wrong");
     }
     maybe_rehash(r, db, u, password);
+    /* The right password from a place the lists exclude opens nothing; it
+     * was no guess, so the failure count goes. */
+    rc = ailes_api_ip_refusal(r, ailes_ip_check(r, u->role, u->ip_allow,
+                                                actor_of(r->pool, u)));
+    if (rc != DECLINED) {
+        (void)ailes_login_succeeded(r, db, t->id, employee_no);
+        return rc;
+    }
     /* With TOTP on, the password alone opens a session that can do nothing
      * but give the code; the failure count runs on until then. A role
      * that must have TOTP and has none may only enrol. */

@@ -18,6 +18,7 @@
 
 #include "ailes_api.h"
 #include "ailes_auth.h"
+#include "ailes_cidr.h"
 #include "ailes_config.h"
 #include "ailes_db.h"
 #include "ailes_json.h"
@@ -111,6 +112,11 @@ static int user_detail(request_rec *r, ailes_db_t *db, apr_int64_t tenant_id,
     }
     body = user_json(u, ailes_time_sec(apr_time_now()));
     json_object_set_new(body, "name", name ? json_string(name) : json_null());
+    json_object_set_new(body, "allowed_ips",
+                        string_array(u->ip_allow
+                                         ? ailes_cidr_split(r->pool,
+                                                            u->ip_allow)
+                                         : NULL));
     json_object_set_new(body, "labels", string_array(labels));
     json_object_set_new(body, "grants", string_array(grants));
     return ailes_api_json(r, status, ailes_json_pool(r->pool, body));
@@ -371,9 +377,10 @@ static int user_patch(request_rec *r, ailes_api_ctx_t *ctx)
 {
     ailes_session_t *s = ctx->session;
     json_t *body = ailes_api_read_json(r);
-    const char *name, *role_name, *status, *err;
+    const char *name, *role_name, *status, *err, *ips = NULL;
     apr_array_header_t *label_names, *label_ids = NULL;
     apr_dbd_transaction_t *tx;
+    json_t *ip_list = NULL;
     ailes_role_t role;
     ailes_user_t *u;
     ailes_db_t *db;
@@ -382,6 +389,28 @@ static int user_patch(request_rec *r, ailes_api_ctx_t *ctx)
 
     if (!body) {
         return OK;
+    }
+    /* allowed_ips: a list of CIDRs for this account, [] or null to clear. */
+    if (json_object_get(body, "allowed_ips")) {
+        apr_array_header_t *texts, *list;
+        json_t *v;
+        size_t i;
+
+        ip_list = json_object_get(body, "allowed_ips");
+        if (!json_is_array(ip_list) && !json_is_null(ip_list)) {
+            return bad_request(r, "allowed_ips is a list of CIDRs or null");
+        }
+        texts = apr_array_make(r->pool, 4, sizeof(const char *));
+        json_array_foreach(ip_list, i, v) {
+            if (!json_is_string(v)) {
+                return bad_request(r, "allowed_ips are strings");
+            }
+            APR_ARRAY_PUSH(texts, const char *) = json_string_value(v);
+        }
+        if ((err = ailes_cidr_list_parse(r->pool, texts, &list))) {
+            return ailes_api_error(r, HTTP_BAD_REQUEST, "bad_cidr", err);
+        }
+        ips = list->nelts ? ailes_cidr_list_text(r->pool, list) : NULL;
     }
     name = ailes_json_string(body, "name");
     role_name = ailes_json_string(body, "role");
@@ -432,13 +461,16 @@ static int user_patch(request_rec *r, ailes_api_ctx_t *ctx)
         rv = ailes_store_user_set_labels(db, r->pool, s->tenant_id, u->id,
                                          label_ids);
     }
+    if (APR_SUCCESS == rv && ip_list) {
+        rv = ailes_store_user_set_ip(db, r->pool, s->tenant_id, u->id, ips);
+    }
     rv = commit_with_name(r, db, tx, s->tenant_id, u->id, name, rv);
     if (APR_SUCCESS != rv) {
         return ailes_api_unavailable(r);
     }
-    /* A changed role or a disabled account takes effect at once: the
-     * user's sessions end (they carry the old role). */
-    if ((role != u->role || (status && strcmp(status, u->status)))
+    /* A changed role, a disabled account or a new address list takes
+     * effect at once: the user's sessions end (they carry the old ones). */
+    if ((role != u->role || (status && strcmp(status, u->status)) || ip_list)
         && APR_SUCCESS != ailes_session_end_all(r, s->tenant_id, u->id,
                                                 NULL)) {
         return ailes_api_unavailable(r);

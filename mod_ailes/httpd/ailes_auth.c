@@ -17,6 +17,7 @@
 #include "ailes_cache.h"
 #include "ailes_config.h"
 #include "ailes_db.h"
+#include "ailes_ip.h"
 #include "ailes_log.h"
 #include "ailes_parse.h"
 #include "ailes_request.h"
@@ -286,6 +287,15 @@ static int check_user_id(request_rec *r)
     case AILES_SESSION_OK:
         if (strcmp(s->stage, "full")) {
             return HTTP_UNAUTHORIZED;   /* second factor or enrolment due */
+        }
+        switch (ailes_ip_check(r, s->role, s->ip_allow,
+                               ailes_session_actor(r->pool, s))) {
+        case AILES_IP_DENIED:
+            return HTTP_FORBIDDEN;
+        case AILES_IP_UNAVAILABLE:
+            return HTTP_SERVICE_UNAVAILABLE;
+        default:
+            break;
         }
         r->user = apr_pstrdup(r->pool, s->employee_no);
         r->ap_auth_type = "ailes";

@@ -2,9 +2,12 @@
  * validate with the core parsers and return their message, so httpd names
  * the file and line of a bad directive (configtest fails). */
 #include <httpd.h>
+#include <ap_provider.h>
+#include <ap_socache.h>
 #include <apr_strings.h>
 #include <http_log.h>
 
+#include "ailes_cidr.h"
 #include "ailes_config.h"
 #include "ailes_parse.h"
 #include "ailes_password.h"
@@ -37,6 +40,7 @@ void *ailes_create_srv_conf(apr_pool_t *p, server_rec *s)
     sc->session_max = -1;
     sc->max_body = -1;
     sc->totp_window = -1;
+    sc->ip_scope_all = -1;
     if (!s->is_virtual) {
         sc->g = apr_pcalloc(p, sizeof(*sc->g));
         sc->g->bcrypt_cost = -1;
@@ -60,6 +64,8 @@ void *ailes_merge_srv_conf(apr_pool_t *p, void *basev, void *addv)
     MERGE(totp_window);
     sc->totp_issuer = add->totp_issuer ? add->totp_issuer : base->totp_issuer;
     sc->totp_roles = add->totp_roles | base->totp_roles;
+    sc->ip_bound = add->ip_bound ? add->ip_bound : base->ip_bound;
+    MERGE(ip_scope_all);
     return sc;
 }
 
@@ -128,6 +134,12 @@ int ailes_conf_totp_window(const ailes_srv_conf_t *sc)
 const char *ailes_conf_totp_issuer(const ailes_srv_conf_t *sc)
 {
     return sc->totp_issuer ? sc->totp_issuer : TOTP_ISSUER_DEFAULT;
+}
+
+int ailes_conf_ip_applies(const ailes_srv_conf_t *sc, int role)
+{
+    return sc->ip_scope_all == 1
+           || ailes_role_is_high_privilege((ailes_role_t)role);
 }
 
 int ailes_conf_totp_required(const ailes_srv_conf_t *sc, int role)
@@ -344,6 +356,37 @@ static const char *add_totp_role(cmd_parms *cmd, void *dc, const char *arg)
     return NULL;
 }
 
+static const char *add_allow_ip(cmd_parms *cmd, void *dc, const char *arg)
+{
+    ailes_srv_conf_t *sc = ailes_srv_conf(cmd->server);
+    ailes_cidr_t *c;
+    const char *err;
+
+    if (!sc->ip_bound) {
+        sc->ip_bound = apr_array_make(cmd->pool, 4, sizeof(ailes_cidr_t));
+    }
+    if (sc->ip_bound->nelts >= AILES_CIDR_MAX_ENTRIES) {
+        return apr_psprintf(cmd->pool, "%s: at most %d entries",
+                            cmd->cmd->name, AILES_CIDR_MAX_ENTRIES);
+    }
+    c = apr_array_push(sc->ip_bound);
+    if ((err = ailes_cidr_parse(cmd->pool, arg, c))) {
+        return apr_pstrcat(cmd->pool, cmd->cmd->name, ": ", err, NULL);
+    }
+    return NULL;
+}
+
+static const char *set_ip_scope(cmd_parms *cmd, void *dc, const char *arg)
+{
+    if (strcmp(arg, "staff") && strcmp(arg, "all")) {
+        return apr_pstrcat(cmd->pool, cmd->cmd->name,
+                           ": staff (roles that see others' data) or all",
+                           NULL);
+    }
+    ailes_srv_conf(cmd->server)->ip_scope_all = !strcmp(arg, "all");
+    return NULL;
+}
+
 const command_rec ailes_cmds[] = {
     AP_INIT_TAKE1("AilesTenant", set_tenant, NULL, RSRC_CONF,
                   "the tenant (slug, [a-z0-9-]{1,32}) this server serves"),
@@ -378,6 +421,11 @@ const command_rec ailes_cmds[] = {
                   "default 1)"),
     AP_INIT_TAKE1("AilesTOTPIssuer", set_totp_issuer, NULL, RSRC_CONF,
                   "issuer name shown by authenticator apps (default Ailes)"),
+    AP_INIT_ITERATE("AilesTenantAllowIP", add_allow_ip, NULL, RSRC_CONF,
+                    "CIDRs (IPv4, IPv6) the tenant may be used from; tenant "
+                    "admins may narrow the list, never widen it"),
+    AP_INIT_TAKE1("AilesTenantIPScope", set_ip_scope, NULL, RSRC_CONF,
+                  "staff (default: roles that see others' data) or all"),
     AP_INIT_ITERATE("AilesTenantRequireTOTP", add_totp_role, NULL, RSRC_CONF,
                     "roles that must use TOTP besides tenant_admin and "
                     "health_staff (e.g. sc_staff sc_implementer employee)"),
@@ -405,6 +453,21 @@ const char *ailes_conf_check(apr_pool_t *p, server_rec *s)
     }
     if (!g->vault_key) {
         return "mod_ailes: AilesVaultKeyFile is required";
+    }
+    /* An explicitly named session cache must exist at configtest time. */
+    if (g->session_cache && strcmp(g->session_cache, "none")) {
+        const char *sep = strchr(g->session_cache, ':');
+        const char *name = sep ? apr_pstrmemdup(p, g->session_cache,
+                                                (apr_size_t)(sep
+                                                             - g->session_cache))
+                               : g->session_cache;
+        if (!ap_lookup_provider(AP_SOCACHE_PROVIDER_GROUP, name,
+                                AP_SOCACHE_PROVIDER_VERSION)) {
+            return apr_psprintf(p, "mod_ailes: AilesSessionCache %s: no "
+                                "socache provider '%s' (load "
+                                "mod_socache_%s)", g->session_cache, name,
+                                name);
+        }
     }
     return NULL;
 }

@@ -42,6 +42,9 @@ typedef struct ailes_srv_conf {
     const char *totp_issuer;            /* AilesTOTPIssuer, NULL = unset */
     unsigned totp_roles;                /* AilesTenantRequireTOTP: role bits
                                            on top of the always-required */
+    apr_array_header_t *ip_bound;       /* AilesTenantAllowIP (ailes_cidr_t),
+                                           NULL = unset */
+    int ip_scope_all;                   /* AilesTenantIPScope all, -1 unset */
 } ailes_srv_conf_t;
 
 extern module AP_MODULE_DECLARE_DATA ailes_module;
@@ -65,6 +68,9 @@ long ailes_conf_max_body(const ailes_srv_conf_t *sc);
 const char *ailes_conf_session_cache(const ailes_global_t *g);
 int ailes_conf_totp_window(const ailes_srv_conf_t *sc);
 const char *ailes_conf_totp_issuer(const ailes_srv_conf_t *sc);
+/* Does the tenant IP allow-list apply to a user of this role here? (staff
+ * scope, the default: roles that see other people's data; all: everyone) */
+int ailes_conf_ip_applies(const ailes_srv_conf_t *sc, int role);
 /* Must a user of this role have TOTP on this server? */
 int ailes_conf_totp_required(const ailes_srv_conf_t *sc, int role);
 

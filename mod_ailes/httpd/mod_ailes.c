@@ -12,6 +12,7 @@
 #include "ailes_auth.h"
 #include "ailes_cache.h"
 #include "ailes_config.h"
+#include "ailes_ip.h"
 #include "ailes_log.h"
 #include "ailes_password.h"
 #include "ailes_request.h"
@@ -90,6 +91,7 @@ static void child_init(apr_pool_t *pchild, server_rec *s)
     apr_status_t rv = ailes_vault_pool_init(pchild, s);
 
     ailes_cache_child_init(pchild, s);
+    ailes_ip_child_init(pchild, s);
     if (APR_SUCCESS != rv) {
         ap_log_error(APLOG_MARK, APLOG_CRIT, rv, s, AILES_LOGNO(00306)
                      "cannot create the vault connection pool");

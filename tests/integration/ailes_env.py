@@ -22,6 +22,7 @@ import tempfile
 import time
 
 import requests
+import requests.adapters
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(os.path.dirname(HERE))
@@ -44,6 +45,19 @@ RUN_USER = "www-data"           # httpd children run as this when we are root
 # A child killed by a signal is logged at notice level: flag it too.
 ERROR_LINE = re.compile(r"\[(?:[\w.-]*:)?(?:error|crit|alert|emerg)\]"
                         r"|exit signal")
+
+
+class SourceAdapter(requests.adapters.HTTPAdapter):
+    """Connections from a chosen local address (any of 127.0.0.0/8 works
+    on Linux without set-up)."""
+
+    def __init__(self, source, **kw):
+        self.source = source
+        super().__init__(**kw)
+
+    def init_poolmanager(self, *args, **kw):
+        kw["source_address"] = (self.source, 0)
+        return super().init_poolmanager(*args, **kw)
 
 
 def httpd_environ(report_prefix):
@@ -677,30 +691,35 @@ class AilesEnv:
     def url(self, path):
         return "http://127.0.0.1:%d%s" % (self.port, path)
 
-    def session(self, host="acme.test", cookie=None):
+    def session(self, host="acme.test", cookie=None, source=None):
         """A requests.Session aimed at one vhost (by Host header).
 
         With cookie=VALUE the session sends exactly `Cookie: ailes=VALUE`
-        (an explicit header wins over the cookie jar)."""
+        (an explicit header wins over the cookie jar). With source="127.0.0.2"
+        its connections come from that loopback address."""
         s = requests.Session()
+        if source:
+            adapter = SourceAdapter(source)
+            s.mount("http://", adapter)
         s.headers["Host"] = host
         if cookie is not None:
             s.headers["Cookie"] = "ailes=%s" % cookie
         return s
 
-    def post_session(self, employee_no, password, host="acme.test", s=None):
+    def post_session(self, employee_no, password, host="acme.test", s=None,
+                     source=None):
         """POST /api/v1/session; returns (session, raw response)."""
-        s = s or self.session(host)
+        s = s or self.session(host, source=source)
         r = s.post(self.url("/api/v1/session"), timeout=10,
                    json={"employee_no": employee_no, "password": password})
         return s, r
 
-    def login(self, employee_no, password, host="acme.test"):
+    def login(self, employee_no, password, host="acme.test", source=None):
         """Log in all the way and return (session with the cookie, json with
         the csrf_token). Roles that must have TOTP are enrolled on their
         first login (the secret is remembered in self.totp, the recovery
         codes in self.recovery); later logins give a code from oathtool."""
-        s, r = self.post_session(employee_no, password, host)
+        s, r = self.post_session(employee_no, password, host, source=source)
         assert r.status_code == 200, "login %s@%s: %d %s" % (
             employee_no, host, r.status_code, r.text)
         body = r.json()

@@ -118,6 +118,32 @@ class TestConfigtest:
         assert "ailes-role" in out
 
 
+    @pytest.mark.parametrize("line,words", [
+        ("AilesTenantAllowIP 192.0.2.1/24", "host bits"),
+        ("AilesTenantAllowIP 192.0.2.0/33", "prefix"),
+        ("AilesTenantAllowIP example.com", "not an IPv4 or IPv6"),
+        ("AilesTenantIPScope everyone", "staff"),
+        ("AilesTOTPWindow 3", "AilesTOTPWindow"),
+        ("AilesTenantRequireTOTP examinee", "no TOTP"),
+        ("AilesSessionIdle 10s", "AilesSessionIdle"),
+        ("AilesLockout 0", "AilesLockout")])
+    def test_bad_directive(self, env, line, words):
+        text = base_conf(env).replace("AilesTenant acme",
+                                      "AilesTenant acme\n    " + line)
+        rc, out = configtest(env, text)
+        assert rc != 0, out
+        assert words in out, out
+
+
+    def test_unknown_session_cache(self, env):
+        text = base_conf(env).replace(
+            "AilesCookieSecure Off",
+            "AilesCookieSecure Off\nAilesSessionCache nosuchcache:x")
+        rc, out = configtest(env, text)
+        assert rc != 0, out
+        assert "no socache provider 'nosuchcache'" in out
+
+
 class TestReferenceConf:
 
     def test_every_directive_documented(self, env):

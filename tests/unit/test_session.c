@@ -62,9 +62,9 @@ static const char *with_field(int i, const char *value)
         *p++ = '\0';
         f[n++] = p;
     }
-    ck_assert_int_eq(n, 13);
+    ck_assert_int_eq(n, 14);
     f[i] = (char *)value;
-    for (n = 0; n < 13; n++) {
+    for (n = 0; n < 14; n++) {
         out = apr_pstrcat(pool, out, n ? "\t" : "", f[n], NULL);
     }
     return out;
@@ -227,6 +227,12 @@ static void assert_same(const ailes_session_t *a, const ailes_session_t *b)
     ck_assert_int_eq(a->last_seen, b->last_seen);
     ck_assert_int_eq(a->expires_at, b->expires_at);
     ck_assert_str_eq(a->stage ? a->stage : "full", b->stage);
+    if (a->ip_allow && *a->ip_allow) {
+        ck_assert_str_eq(a->ip_allow, b->ip_allow);
+    }
+    else {
+        ck_assert_ptr_null(b->ip_allow);
+    }
 }
 
 START_TEST(session_codec_round_trip)
@@ -421,6 +427,19 @@ START_TEST(session_decode_stages)
 }
 END_TEST
 
+START_TEST(session_codec_ip_allow)
+{
+    ailes_session_t *s = session(), *d;
+
+    s->ip_allow = "192.0.2.0/24, 2001:db8::/32";
+    d = decode_str(ailes_session_encode(pool, s));
+    ck_assert_ptr_nonnull(d);
+    ck_assert_str_eq(d->ip_allow, "192.0.2.0/24, 2001:db8::/32");
+    ck_assert_ptr_null(decode_str(with_field(12, "")));
+    ck_assert_ptr_null(decode_str(with_field(12, "-"))->ip_allow);
+}
+END_TEST
+
 START_TEST(session_decode_refuses_embedded_nul)
 {
     const char *v = ailes_session_encode(pool, session());
@@ -479,6 +498,7 @@ Suite *ailes_suite_session(void)
     tcase_add_test(tc, session_decode_refuses_overflowing_numbers);
     tcase_add_test(tc, session_decode_refuses_unknown_role);
     tcase_add_test(tc, session_decode_stages);
+    tcase_add_test(tc, session_codec_ip_allow);
     tcase_add_test(tc, session_decode_refuses_embedded_nul);
     tcase_add_test(tc, session_decode_refuses_truncated_input);
     suite_add_tcase(s, tc);

@@ -170,6 +170,7 @@ int main(void)
     srunner_add_suite(sr, ailes_suite_policy());
     srunner_add_suite(sr, ailes_suite_session());
     srunner_add_suite(sr, ailes_suite_totp());
+    srunner_add_suite(sr, ailes_suite_cidr());
     srunner_run_all(sr, CK_NORMAL);
     failed = srunner_ntests_failed(sr);
     srunner_free(sr);

@@ -26,6 +26,7 @@ Suite *ailes_suite_vault(void);
 Suite *ailes_suite_policy(void);
 Suite *ailes_suite_session(void);
 Suite *ailes_suite_totp(void);
+Suite *ailes_suite_cidr(void);
 
 /* A fresh folder below the run's temp root (/tmp/ailes-unit-*), allocated
  * in p. */

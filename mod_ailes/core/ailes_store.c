@@ -21,7 +21,8 @@ static const ailes_stmt_t st_tenant_add = {
 /* The columns user_from_row reads, in its order. */
 #define USER_COLUMNS                                                        \
     "u.id, u.tenant_id, u.employee_no, u.role, u.password_hash, u.status, " \
-    "u.totp_secret, u.totp_pending, u.totp_last_step, u.ip_allow "
+    "u.totp_secret, u.totp_pending, u.totp_last_step, u.ip_allow, "         \
+    "u.activation_hash, u.activation_expires "
 
 static const ailes_stmt_t st_user_by_no = {
     "ailes_user_by_no", 2,
@@ -169,6 +170,27 @@ static const ailes_stmt_t st_sessions_of_user_delete = {
     "DELETE FROM sessions WHERE tenant_id = %lld AND user_id = %lld"
 };
 
+static const ailes_stmt_t st_user_add_pending = {
+    "ailes_user_add_pending", 7,
+    "INSERT INTO users (tenant_id, employee_no, role, activation_hash, "
+    "activation_expires, created_at, updated_at) "
+    "VALUES (%lld, %s, %s, %s, %lld, %lld, %lld)"
+};
+
+static const ailes_stmt_t st_user_set_activation = {
+    "ailes_user_set_activation", 5,
+    "UPDATE users SET password_hash = NULL, activation_hash = %s, "
+    "activation_expires = %lld, updated_at = %lld "
+    "WHERE tenant_id = %lld AND id = %lld"
+};
+
+static const ailes_stmt_t st_user_activate = {
+    "ailes_user_activate", 4,
+    "UPDATE users SET password_hash = %s, activation_hash = NULL, "
+    "activation_expires = NULL, updated_at = %lld "
+    "WHERE tenant_id = %lld AND id = %lld AND activation_hash IS NOT NULL"
+};
+
 static const ailes_stmt_t st_tenant_set_ip = {
     "ailes_tenant_set_ip", 2,
     "UPDATE tenants SET ip_allow = %s WHERE id = %lld"
@@ -303,6 +325,8 @@ static ailes_user_t *user_from_row(apr_pool_t *p, const ailes_row_t *row)
     u->totp_pending = row->cols[7];
     u->totp_last_step = ailes_row_int(row, 8);
     u->ip_allow = row->cols[9];
+    u->activation_hash = row->cols[10];
+    u->activation_expires = ailes_row_int(row, 11);
     return u;
 }
 
@@ -311,8 +335,8 @@ static ailes_user_t *admin_user_from_row(apr_pool_t *p,
 {
     ailes_user_t *u = user_from_row(p, row);
 
-    u->failed_logins = (int)ailes_row_int(row, 10);
-    u->locked_until = ailes_row_int(row, 11);
+    u->failed_logins = (int)ailes_row_int(row, 12);
+    u->locked_until = ailes_row_int(row, 13);
     return u;
 }
 
@@ -751,4 +775,61 @@ apr_status_t ailes_store_user_set_ip(ailes_db_t *db, apr_pool_t *p,
                          AILES_ARGS(cidrs, now_sec(p),
                                     ailes_db_int(p, tenant_id),
                                     ailes_db_int(p, user_id)));
+}
+
+apr_status_t ailes_store_user_add_pending(ailes_db_t *db, apr_pool_t *p,
+                                          apr_int64_t tenant_id,
+                                          const char *employee_no,
+                                          ailes_role_t role,
+                                          const char *activation_hash,
+                                          apr_int64_t expires,
+                                          apr_int64_t *id)
+{
+    const char *now = now_sec(p);
+    ailes_user_t *u;
+    apr_status_t rv;
+
+    *id = 0;
+    rv = ailes_db_exec(db, p, &st_user_add_pending, NULL,
+                       AILES_ARGS(ailes_db_int(p, tenant_id), employee_no,
+                                  ailes_role_name(role), activation_hash,
+                                  ailes_db_int(p, expires), now, now));
+    if (APR_SUCCESS == rv) {
+        rv = ailes_store_user_by_no(db, p, tenant_id, employee_no, &u);
+        if (APR_SUCCESS == rv) {
+            *id = u->id;
+        }
+    }
+    return rv;
+}
+
+apr_status_t ailes_store_user_set_activation(ailes_db_t *db, apr_pool_t *p,
+                                             apr_int64_t tenant_id,
+                                             apr_int64_t user_id,
+                                             const char *activation_hash,
+                                             apr_int64_t expires)
+{
+    int n = 0;
+    apr_status_t rv = ailes_db_exec(db, p, &st_user_set_activation, &n,
+                                    AILES_ARGS(activation_hash,
+                                               ailes_db_int(p, expires),
+                                               now_sec(p),
+                                               ailes_db_int(p, tenant_id),
+                                               ailes_db_int(p, user_id)));
+
+    return APR_SUCCESS == rv && n == 0 ? APR_NOTFOUND : rv;
+}
+
+apr_status_t ailes_store_user_activate(ailes_db_t *db, apr_pool_t *p,
+                                       apr_int64_t tenant_id,
+                                       apr_int64_t user_id,
+                                       const char *password_hash)
+{
+    int n = 0;
+    apr_status_t rv = ailes_db_exec(db, p, &st_user_activate, &n,
+                                    AILES_ARGS(password_hash, now_sec(p),
+                                               ailes_db_int(p, tenant_id),
+                                               ailes_db_int(p, user_id)));
+
+    return APR_SUCCESS == rv && n == 0 ? APR_NOTFOUND : rv;
 }

@@ -36,6 +36,8 @@ typedef struct ailes_user {
     const char *totp_pending;   /* sealed secret awaiting confirmation */
     apr_int64_t totp_last_step; /* last accepted TOTP step (replay) */
     const char *ip_allow;       /* account allow-list text, NULL = none */
+    const char *activation_hash;    /* pending activation code, or NULL */
+    apr_int64_t activation_expires;
     /* Filled by ailes_store_user_list/_get_admin only: */
     int failed_logins;          /* since the last success or unlock */
     apr_int64_t locked_until;   /* epoch seconds, 0 = not locked */
@@ -120,6 +122,28 @@ apr_status_t ailes_store_user_get_admin(struct ailes_db *db, apr_pool_t *p,
                                         apr_int64_t tenant_id,
                                         const char *employee_no,
                                         ailes_user_t **u);
+
+/* Imported users: created without a password, with an activation code
+ * (hash) valid until `expires`. */
+apr_status_t ailes_store_user_add_pending(struct ailes_db *db, apr_pool_t *p,
+                                          apr_int64_t tenant_id,
+                                          const char *employee_no,
+                                          ailes_role_t role,
+                                          const char *activation_hash,
+                                          apr_int64_t expires,
+                                          apr_int64_t *id);
+/* A new activation code for a user; the old password stops working. */
+apr_status_t ailes_store_user_set_activation(struct ailes_db *db,
+                                             apr_pool_t *p,
+                                             apr_int64_t tenant_id,
+                                             apr_int64_t user_id,
+                                             const char *activation_hash,
+                                             apr_int64_t expires);
+/* The first password: set it and spend the activation code. */
+apr_status_t ailes_store_user_activate(struct ailes_db *db, apr_pool_t *p,
+                                       apr_int64_t tenant_id,
+                                       apr_int64_t user_id,
+                                       const char *password_hash);
 
 /* Sets (NULL clears) the tenant's or a user's allow-list text. */
 apr_status_t ailes_store_tenant_set_ip(struct ailes_db *db, apr_pool_t *p,

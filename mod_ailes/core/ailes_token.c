@@ -63,3 +63,54 @@ int ailes_token_equal(const char *a, const char *b)
     }
     return sodium_memcmp(a, b, la) == 0;
 }
+
+static const char code_alphabet[] = "abcdefghjkmnpqrstvwxyz0123456789";
+#define CODE_MAX 32
+
+const char *ailes_code_new(apr_pool_t *p, int nchars)
+{
+    char *out;
+    int i, w = 0;
+
+    if (nchars < 4 || nchars > CODE_MAX) {
+        return NULL;
+    }
+    out = apr_palloc(p, (apr_size_t)nchars + nchars / 4 + 1);
+    for (i = 0; i < nchars; i++) {
+        if (i && i % 4 == 0) {
+            out[w++] = '-';
+        }
+        out[w++] = code_alphabet[randombytes_uniform(sizeof(code_alphabet)
+                                                     - 1)];
+    }
+    out[w] = '\0';
+    return out;
+}
+
+const char *ailes_code_hash(apr_pool_t *p, const char *typed, int nchars)
+{
+    char norm[CODE_MAX + 1];
+    int n = 0, i;
+
+    if (!typed || nchars < 4 || nchars > CODE_MAX) {
+        return NULL;
+    }
+    for (i = 0; typed[i]; i++) {
+        char c = typed[i];
+        if (c == '-' || c == ' ') {
+            continue;
+        }
+        if (c >= 'A' && c <= 'Z') {
+            c = (char)(c - 'A' + 'a');
+        }
+        if (n == nchars || !strchr(code_alphabet, c)) {
+            return NULL;
+        }
+        norm[n++] = c;
+    }
+    if (n != nchars) {
+        return NULL;
+    }
+    norm[n] = '\0';
+    return ailes_token_hash(p, norm);
+}

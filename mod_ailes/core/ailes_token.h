@@ -29,4 +29,14 @@ int ailes_token_wellformed(const char *s);
  * secret (all our tokens have the same length). NULL never matches. */
 int ailes_token_equal(const char *a, const char *b);
 
+/* Codes people type (recovery codes, activation codes): `nchars` letters
+ * and digits from a 32-character alphabet without look-alikes (no i, l, o,
+ * u), grouped by four with dashes ("abcd-efgh-jkmn"); 5 bits each. */
+const char *ailes_code_new(apr_pool_t *p, int nchars);
+
+/* SHA-256 hex of a code as typed (any case, dashes and spaces ignored);
+ * NULL when it cannot be such a code of nchars characters. A fast hash is
+ * enough: the codes carry 60 bits or more and expire or work once. */
+const char *ailes_code_hash(apr_pool_t *p, const char *typed, int nchars);
+
 #endif

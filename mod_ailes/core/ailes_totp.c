@@ -9,8 +9,6 @@
 #include "ailes_token.h"
 #include "ailes_totp.h"
 
-/* Crockford-like alphabet: no i, l, o, u (read aloud or typed wrong). */
-static const char recovery_alphabet[] = "abcdefghjkmnpqrstvwxyz0123456789";
 #define RECOVERY_CHARS 12
 
 int ailes_totp_init(void)
@@ -163,44 +161,10 @@ const char *ailes_totp_uri(apr_pool_t *p, const char *issuer,
 
 const char *ailes_recovery_code_new(apr_pool_t *p)
 {
-    char *out = apr_palloc(p, RECOVERY_CHARS + 3);
-    int i, w = 0;
-
-    for (i = 0; i < RECOVERY_CHARS; i++) {
-        if (i && i % 4 == 0) {
-            out[w++] = '-';
-        }
-        out[w++] = recovery_alphabet[randombytes_uniform(
-            sizeof(recovery_alphabet) - 1)];
-    }
-    out[w] = '\0';
-    return out;
+    return ailes_code_new(p, RECOVERY_CHARS);
 }
 
 const char *ailes_recovery_code_hash(apr_pool_t *p, const char *typed)
 {
-    char norm[RECOVERY_CHARS + 1];
-    size_t n = 0, i;
-
-    if (!typed) {
-        return NULL;
-    }
-    for (i = 0; typed[i]; i++) {
-        char c = typed[i];
-        if (c == '-' || c == ' ') {
-            continue;
-        }
-        if (c >= 'A' && c <= 'Z') {
-            c = (char)(c - 'A' + 'a');
-        }
-        if (n == RECOVERY_CHARS || !strchr(recovery_alphabet, c) || !c) {
-            return NULL;
-        }
-        norm[n++] = c;
-    }
-    if (n != RECOVERY_CHARS) {
-        return NULL;
-    }
-    norm[n] = '\0';
-    return ailes_token_hash(p, norm);
+    return ailes_code_hash(p, typed, RECOVERY_CHARS);
 }

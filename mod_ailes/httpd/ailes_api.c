@@ -28,6 +28,7 @@ static const ailes_api_route_t *const route_tables[] = {
     ailes_api_users_routes,
     ailes_api_totp_routes,
     ailes_api_tenant_routes,
+    ailes_api_import_routes,
     NULL
 };
 
@@ -79,65 +80,75 @@ int ailes_api_no_content(request_rec *r)
     return OK;
 }
 
-static int is_json_type(const char *ct)
+int ailes_api_read_body(request_rec *r, const char *type,
+                        apr_size_t max, char **buf, apr_size_t *len)
 {
-    size_t n = strlen("application/json");
-
-    return ct && !strncasecmp(ct, "application/json", n)
-           && (ct[n] == '\0' || ct[n] == ';' || ct[n] == ' ');
-}
-
-json_t *ailes_api_read_json(request_rec *r)
-{
-    apr_size_t max = (apr_size_t)ailes_conf_max_body(ailes_srv_conf(r->server));
-    apr_size_t cap = max + 1 < 4096 ? max + 1 : 4096, len = 0;
-    char *buf;
-    json_t *obj = NULL;
+    const char *ct = apr_table_get(r->headers_in, "Content-Type");
+    size_t tlen = strlen(type);
+    apr_size_t cap = max + 1 < 4096 ? max + 1 : 4096;
     long got;
 
-    if (!is_json_type(apr_table_get(r->headers_in, "Content-Type"))) {
-        ailes_api_error(r, HTTP_UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type",
-                        "the body must be application/json");
-        return NULL;
+    *buf = NULL;
+    *len = 0;
+    if (!ct || strncasecmp(ct, type, tlen)
+        || !(ct[tlen] == '\0' || ct[tlen] == ';' || ct[tlen] == ' ')) {
+        ailes_api_error(r, HTTP_UNSUPPORTED_MEDIA_TYPE,
+                        "unsupported_media_type",
+                        apr_pstrcat(r->pool, "the body must be ", type,
+                                    NULL));
+        return -1;
     }
     if (OK != ap_setup_client_block(r, REQUEST_CHUNKED_DECHUNK)) {
         ailes_api_error(r, HTTP_BAD_REQUEST, "bad_request",
                         "the request body cannot be read");
-        return NULL;
+        return -1;
     }
     if (r->remaining > (apr_off_t)max) {
         ailes_api_error(r, HTTP_REQUEST_ENTITY_TOO_LARGE, "too_large",
                         "the request body is too large");
-        return NULL;
+        return -1;
     }
-    buf = apr_palloc(r->pool, cap);
+    *buf = apr_palloc(r->pool, cap + 1);
     if (ap_should_client_block(r)) {
         for (;;) {
-            if (len == cap) {
+            if (*len == cap) {
                 char *bigger;
                 if (cap >= max + 1) {
                     ailes_api_error(r, HTTP_REQUEST_ENTITY_TOO_LARGE,
                                     "too_large",
                                     "the request body is too large");
-                    return NULL;
+                    return -1;
                 }
-                bigger = apr_palloc(r->pool, cap * 2 > max + 1 ? max + 1
-                                                                : cap * 2);
-                memcpy(bigger, buf, len);
-                buf = bigger;
                 cap = cap * 2 > max + 1 ? max + 1 : cap * 2;
+                bigger = apr_palloc(r->pool, cap + 1);
+                memcpy(bigger, *buf, *len);
+                *buf = bigger;
             }
-            got = ap_get_client_block(r, buf + len, cap - len);
+            got = ap_get_client_block(r, *buf + *len, cap - *len);
             if (got < 0) {
                 ailes_api_error(r, HTTP_BAD_REQUEST, "bad_request",
                                 "the request body cannot be read");
-                return NULL;
+                return -1;
             }
             if (got == 0) {
                 break;
             }
-            len += (apr_size_t)got;
+            *len += (apr_size_t)got;
         }
+    }
+    (*buf)[*len] = '\0';
+    return 0;
+}
+
+json_t *ailes_api_read_json(request_rec *r)
+{
+    apr_size_t max = (apr_size_t)ailes_conf_max_body(ailes_srv_conf(r->server));
+    json_t *obj = NULL;
+    apr_size_t len;
+    char *buf;
+
+    if (ailes_api_read_body(r, "application/json", max, &buf, &len) < 0) {
+        return NULL;
     }
     switch (ailes_json_parse_object(r->pool, buf, len, &obj)) {
     case AILES_JSON_OK:

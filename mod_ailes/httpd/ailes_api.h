@@ -53,6 +53,7 @@ extern const ailes_api_route_t ailes_api_session_routes[];
 extern const ailes_api_route_t ailes_api_users_routes[];
 extern const ailes_api_route_t ailes_api_totp_routes[];
 extern const ailes_api_route_t ailes_api_tenant_routes[];
+extern const ailes_api_route_t ailes_api_import_routes[];
 
 /* Writes a JSON response with the given status; returns OK. */
 int ailes_api_json(request_rec *r, int status, json_t *body);
@@ -82,6 +83,11 @@ int ailes_api_ip_refusal(request_rec *r, int ip_result);
 
 /* 204 No Content; returns OK. */
 int ailes_api_no_content(request_rec *r);
+
+/* Reads a body of Content-Type `type` (415 otherwise) of at most max
+ * bytes (413), NUL-terminated. 0, or -1 after the error was written. */
+int ailes_api_read_body(request_rec *r, const char *type, apr_size_t max,
+                        char **buf, apr_size_t *len);
 
 /* Reads the request body as one JSON object (Content-Type
  * application/json, at most AilesMaxBody bytes, UTF-8). On failure the

@@ -25,6 +25,8 @@ APLOG_USE_MODULE(ailes);
 #define MAX_BODY_DEFAULT (1024 * 1024)
 #define SESSION_CACHE_DEFAULT "shmcb"
 #define TOTP_WINDOW_DEFAULT 1
+#define ACTIVATION_TTL_DEFAULT (14 * 86400)
+#define MAX_UPLOAD_DEFAULT (16L * 1024 * 1024)
 #define TOTP_ISSUER_DEFAULT "Ailes"
 
 #define MERGE(field) sc->field = add->field != -1 ? add->field : base->field
@@ -41,6 +43,8 @@ void *ailes_create_srv_conf(apr_pool_t *p, server_rec *s)
     sc->max_body = -1;
     sc->totp_window = -1;
     sc->ip_scope_all = -1;
+    sc->activation_ttl = -1;
+    sc->max_upload = -1;
     if (!s->is_virtual) {
         sc->g = apr_pcalloc(p, sizeof(*sc->g));
         sc->g->bcrypt_cost = -1;
@@ -66,6 +70,8 @@ void *ailes_merge_srv_conf(apr_pool_t *p, void *basev, void *addv)
     sc->totp_roles = add->totp_roles | base->totp_roles;
     sc->ip_bound = add->ip_bound ? add->ip_bound : base->ip_bound;
     MERGE(ip_scope_all);
+    MERGE(activation_ttl);
+    MERGE(max_upload);
     return sc;
 }
 
@@ -134,6 +140,17 @@ int ailes_conf_totp_window(const ailes_srv_conf_t *sc)
 const char *ailes_conf_totp_issuer(const ailes_srv_conf_t *sc)
 {
     return sc->totp_issuer ? sc->totp_issuer : TOTP_ISSUER_DEFAULT;
+}
+
+long ailes_conf_activation_ttl(const ailes_srv_conf_t *sc)
+{
+    return sc->activation_ttl != -1 ? sc->activation_ttl
+                                    : ACTIVATION_TTL_DEFAULT;
+}
+
+long ailes_conf_max_upload(const ailes_srv_conf_t *sc)
+{
+    return sc->max_upload != -1 ? sc->max_upload : MAX_UPLOAD_DEFAULT;
 }
 
 int ailes_conf_ip_applies(const ailes_srv_conf_t *sc, int role)
@@ -234,7 +251,8 @@ static const char *set_cookie_secure(cmd_parms *cmd, void *dc, int flag)
 typedef enum {
     SET_LOCKOUT_DURATION,
     SET_SESSION_IDLE,
-    SET_SESSION_MAX
+    SET_SESSION_MAX,
+    SET_ACTIVATION_TTL
 } duration_field;
 
 static const char *set_duration(cmd_parms *cmd, void *dc, const char *arg)
@@ -254,6 +272,11 @@ static const char *set_duration(cmd_parms *cmd, void *dc, const char *arg)
         slot = &sc->session_idle;
         lo = 60;
         hi = 86400;
+        break;
+    case SET_ACTIVATION_TTL:
+        slot = &sc->activation_ttl;
+        lo = 3600;
+        hi = 90L * 86400;
         break;
     default:
         slot = &sc->session_max;
@@ -281,15 +304,19 @@ static const char *set_lockout(cmd_parms *cmd, void *dc, const char *arg)
     return NULL;
 }
 
-static const char *set_max_body(cmd_parms *cmd, void *dc, const char *arg)
+/* AilesMaxBody and AilesMaxUpload: cmd->info says which. */
+static const char *set_max_bytes(cmd_parms *cmd, void *dc, const char *arg)
 {
+    ailes_srv_conf_t *sc = ailes_srv_conf(cmd->server);
+    int upload = cmd->info != NULL;
     long v;
-    const char *err = ailes_parse_int(cmd->pool, arg, 1024, 64L << 20, &v);
+    const char *err = ailes_parse_int(cmd->pool, arg, 1024,
+                                      upload ? 1024L << 20 : 64L << 20, &v);
 
     if (err) {
         return apr_pstrcat(cmd->pool, cmd->cmd->name, ": ", err, NULL);
     }
-    ailes_srv_conf(cmd->server)->max_body = v;
+    *(upload ? &sc->max_upload : &sc->max_body) = v;
     return NULL;
 }
 
@@ -414,8 +441,13 @@ const command_rec ailes_cmds[] = {
     AP_INIT_TAKE1("AilesSessionCache", set_session_cache, NULL, RSRC_CONF,
                   "ap_socache provider for sessions: shmcb (default), "
                   "redis:HOST:PORT, memcache:HOST:PORT, or none"),
-    AP_INIT_TAKE1("AilesMaxBody", set_max_body, NULL, RSRC_CONF,
+    AP_INIT_TAKE1("AilesMaxBody", set_max_bytes, NULL, RSRC_CONF,
                   "largest JSON request body in bytes (default 1048576)"),
+    AP_INIT_TAKE1("AilesMaxUpload", set_max_bytes, (void *)1, RSRC_CONF,
+                  "largest CSV upload in bytes (default 16777216)"),
+    AP_INIT_TAKE1("AilesActivationTTL", set_duration,
+                  (void *)SET_ACTIVATION_TTL, RSRC_CONF,
+                  "how long an activation code works (default 14d)"),
     AP_INIT_TAKE1("AilesTOTPWindow", set_totp_window, NULL, RSRC_CONF,
                   "TOTP steps accepted before and after now (0-2, "
                   "default 1)"),

@@ -45,6 +45,8 @@ typedef struct ailes_srv_conf {
     apr_array_header_t *ip_bound;       /* AilesTenantAllowIP (ailes_cidr_t),
                                            NULL = unset */
     int ip_scope_all;                   /* AilesTenantIPScope all, -1 unset */
+    long activation_ttl;                /* AilesActivationTTL (s), -1 */
+    long max_upload;                    /* AilesMaxUpload (bytes), -1 */
 } ailes_srv_conf_t;
 
 extern module AP_MODULE_DECLARE_DATA ailes_module;
@@ -70,6 +72,8 @@ int ailes_conf_totp_window(const ailes_srv_conf_t *sc);
 const char *ailes_conf_totp_issuer(const ailes_srv_conf_t *sc);
 /* Does the tenant IP allow-list apply to a user of this role here? (staff
  * scope, the default: roles that see other people's data; all: everyone) */
+long ailes_conf_activation_ttl(const ailes_srv_conf_t *sc);
+long ailes_conf_max_upload(const ailes_srv_conf_t *sc);
 int ailes_conf_ip_applies(const ailes_srv_conf_t *sc, int role);
 /* Must a user of this role have TOTP on this server? */
 int ailes_conf_totp_required(const ailes_srv_conf_t *sc, int role);

@@ -74,6 +74,28 @@ ailes_user_t *ailes_api_session_user(request_rec *r, const ailes_session_t *s,
     return u;
 }
 
+ailes_tenant_t *ailes_api_tenant(request_rec *r, ailes_db_t *db)
+{
+    ailes_req_t *q = ailes_req(r);
+    ailes_tenant_t *t = NULL;
+    apr_status_t rv = ailes_store_tenant_by_slug(db, r->pool, q->tenant, &t);
+
+    if (APR_SUCCESS == rv) {
+        return t;
+    }
+    if (APR_NOTFOUND == rv && q->tenant_from_path) {
+        ailes_api_error(r, HTTP_NOT_FOUND, "unknown_tenant", "no such tenant");
+        return NULL;
+    }
+    if (APR_NOTFOUND == rv) {
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, AILES_LOGNO(00201)
+                      "AilesTenant %s is not in the database: run "
+                      "'ailesctl tenant add %s NAME'", q->tenant, q->tenant);
+    }
+    ailes_api_unavailable(r);
+    return NULL;
+}
+
 int ailes_api_no_content(request_rec *r)
 {
     r->status = HTTP_NO_CONTENT;

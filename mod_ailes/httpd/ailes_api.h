@@ -13,6 +13,7 @@
 
 struct ailes_db;
 struct ailes_session;
+struct ailes_tenant;
 struct ailes_user;
 
 #define AILES_API_MAX_PARAMS 4
@@ -80,6 +81,11 @@ struct ailes_user *ailes_api_session_user(request_rec *r,
 /* For an ailes_ip_check() result: DECLINED when allowed, else OK after
  * writing 403 ip_denied or 503. */
 int ailes_api_ip_refusal(request_rec *r, int ip_result);
+
+/* The request's tenant row; NULL after writing 404 (a path-prefix slug
+ * that is no tenant) or 503 (a configured tenant missing from the
+ * database, logged, or the database down). */
+struct ailes_tenant *ailes_api_tenant(request_rec *r, struct ailes_db *db);
 
 /* 204 No Content; returns OK. */
 int ailes_api_no_content(request_rec *r);

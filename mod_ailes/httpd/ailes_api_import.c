@@ -374,7 +374,6 @@ static int user_reissue(request_rec *r, ailes_api_ctx_t *ctx)
 static int activation(request_rec *r, ailes_api_ctx_t *ctx)
 {
     ailes_srv_conf_t *sc = ailes_srv_conf(r->server);
-    ailes_req_t *q = ailes_req(r);
     json_t *body = ailes_api_read_json(r);
     const char *employee_no, *code, *password, *hash, *want = NULL;
     apr_array_header_t *violations;
@@ -395,10 +394,11 @@ static int activation(request_rec *r, ailes_api_ctx_t *ctx)
                                "employee_no, activation_code and "
                                "new_password are required strings");
     }
-    if (!(db = ailes_req_db(r))
-        || APR_SUCCESS != ailes_store_tenant_by_slug(db, r->pool, q->tenant,
-                                                     &t)) {
+    if (!(db = ailes_req_db(r))) {
         return ailes_api_unavailable(r);
+    }
+    if (!(t = ailes_api_tenant(r, db))) {
+        return OK;
     }
     if (ailes_parse_employee_no(r->pool, employee_no)) {
         return ailes_api_error(r, HTTP_UNAUTHORIZED, "invalid_credentials",

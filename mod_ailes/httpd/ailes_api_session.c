@@ -105,7 +105,6 @@ static void maybe_rehash(request_rec *r, ailes_db_t *db, const ailes_user_t *u,
 static int session_post(request_rec *r, ailes_api_ctx_t *ctx)
 {
     ailes_global_t *g = ailes_srv_conf(r->server)->g;
-    ailes_req_t *q = ailes_req(r);
     json_t *body = ailes_api_read_json(r);
     const char *employee_no, *password, *csrf;
     const char *stage = "full", *mfa = "none";
@@ -128,15 +127,8 @@ static int session_post(request_rec *r, ailes_api_ctx_t *ctx)
     if (!(db = ailes_req_db(r))) {
         return ailes_api_unavailable(r);
     }
-    rv = ailes_store_tenant_by_slug(db, r->pool, q->tenant, &t);
-    if (APR_NOTFOUND == rv) {
-        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, AILES_LOGNO(00201)
-                      "AilesTenant %s is not in the database: run "
-                      "'ailesctl tenant add %s NAME'", q->tenant, q->tenant);
-        return ailes_api_unavailable(r);
-    }
-    if (APR_SUCCESS != rv) {
-        return ailes_api_unavailable(r);
+    if (!(t = ailes_api_tenant(r, db))) {
+        return OK;
     }
     /* A malformed employee number can belong to nobody: it costs a dummy
      * bcrypt and answers like a wrong password, without a counter row. */

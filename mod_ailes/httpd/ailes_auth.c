@@ -352,11 +352,75 @@ static const authz_provider role_provider = {
     &role_parse,
 };
 
+/* --- Require ailes-label LABEL... ---------------------------------------- */
+
+/* The parsed form is the array of label names (UTF-8, as written). */
+static const char *label_parse(cmd_parms *cmd, const char *line,
+                               const void **parsed)
+{
+    apr_array_header_t *names = apr_array_make(cmd->pool, 4,
+                                               sizeof(const char *));
+    const char *w, *rest = line, *err;
+
+    while (*(w = ap_getword_conf(cmd->pool, &rest))) {
+        if ((err = ailes_parse_text(cmd->temp_pool, w, AILES_LABEL_MAX,
+                                    "a label"))) {
+            return apr_pstrcat(cmd->pool, "Require ailes-label: ", err, NULL);
+        }
+        APR_ARRAY_PUSH(names, const char *) = w;
+    }
+    if (!names->nelts) {
+        return "Require ailes-label: name at least one label";
+    }
+    *parsed = names;
+    return NULL;
+}
+
+/* Granted when the user carries one of the labels. Costs one query (the
+ * labels are not in the session cache). */
+static authz_status label_check(request_rec *r, const char *line,
+                                const void *parsed)
+{
+    const apr_array_header_t *want = parsed;
+    apr_array_header_t *have;
+    ailes_session_t *s = NULL;
+    ailes_db_t *db;
+    int i, j;
+
+    if (!r->user) {
+        return AUTHZ_DENIED_NO_USER;
+    }
+    if (AILES_SESSION_OK != ailes_session_resolve(r, &s) || !s
+        || strcmp(s->stage, "full") || !(db = ailes_req_db(r))
+        || APR_SUCCESS != ailes_store_user_label_names(db, r->pool,
+                                                       s->tenant_id,
+                                                       s->user_id, &have)) {
+        return AUTHZ_DENIED;
+    }
+    for (i = 0; i < have->nelts; i++) {
+        for (j = 0; j < want->nelts; j++) {
+            if (!strcmp(APR_ARRAY_IDX(have, i, const char *),
+                        APR_ARRAY_IDX(want, j, const char *))) {
+                return AUTHZ_GRANTED;
+            }
+        }
+    }
+    return AUTHZ_DENIED;
+}
+
+static const authz_provider label_provider = {
+    &label_check,
+    &label_parse,
+};
+
 void ailes_auth_register_hooks(apr_pool_t *p)
 {
     ap_hook_check_authn(check_user_id, NULL, NULL, APR_HOOK_MIDDLE,
                         AP_AUTH_INTERNAL_PER_CONF);
     ap_register_auth_provider(p, AUTHZ_PROVIDER_GROUP, "ailes-role",
                               AUTHZ_PROVIDER_VERSION, &role_provider,
+                              AP_AUTH_INTERNAL_PER_CONF);
+    ap_register_auth_provider(p, AUTHZ_PROVIDER_GROUP, "ailes-label",
+                              AUTHZ_PROVIDER_VERSION, &label_provider,
                               AP_AUTH_INTERNAL_PER_CONF);
 }

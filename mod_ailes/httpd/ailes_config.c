@@ -59,6 +59,7 @@ void *ailes_merge_srv_conf(apr_pool_t *p, void *basev, void *addv)
 
     sc->g = base->g;
     sc->tenant = add->tenant ? add->tenant : base->tenant;
+    sc->path_prefix = add->path_prefix ? add->path_prefix : base->path_prefix;
     MERGE(cookie_secure);
     MERGE(lockout);
     MERGE(lockout_duration);
@@ -179,6 +180,27 @@ static const char *set_tenant(cmd_parms *cmd, void *dc, const char *arg)
         return apr_pstrcat(cmd->pool, cmd->cmd->name, ": ", err, NULL);
     }
     sc->tenant = arg;
+    return NULL;
+}
+
+static const char *set_path_prefix(cmd_parms *cmd, void *dc,
+                                   const char *arg)
+{
+    size_t n = strlen(arg), i;
+
+    if (n < 2 || arg[0] != '/' || arg[n - 1] == '/' || n > 64) {
+        return apr_pstrcat(cmd->pool, cmd->cmd->name, ": a path like /t "
+                           "(starts with /, no trailing /)", NULL);
+    }
+    for (i = 1; i < n; i++) {
+        char c = arg[i];
+        if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-'
+              || c == '_' || c == '/')) {
+            return apr_pstrcat(cmd->pool, cmd->cmd->name,
+                               ": only a-z, 0-9, '-', '_' and '/'", NULL);
+        }
+    }
+    ailes_srv_conf(cmd->server)->path_prefix = arg;
     return NULL;
 }
 
@@ -417,6 +439,8 @@ static const char *set_ip_scope(cmd_parms *cmd, void *dc, const char *arg)
 const command_rec ailes_cmds[] = {
     AP_INIT_TAKE1("AilesTenant", set_tenant, NULL, RSRC_CONF,
                   "the tenant (slug, [a-z0-9-]{1,32}) this server serves"),
+    AP_INIT_TAKE1("AilesTenantPathPrefix", set_path_prefix, NULL, RSRC_CONF,
+                  "serve several tenants on this host as PREFIX/SLUG/..."),
     AP_INIT_TAKE2("AilesVaultDB", set_vault_db, NULL, RSRC_CONF,
                   "driver (sqlite3|pgsql) and parameters of the name vault "
                   "database, separate from DBDParams"),
@@ -471,7 +495,7 @@ const char *ailes_conf_check(apr_pool_t *p, server_rec *s)
     int tenants = 0;
 
     for (sp = s; sp; sp = sp->next) {
-        if (ailes_srv_conf(sp)->tenant) {
+        if (ailes_srv_conf(sp)->tenant || ailes_srv_conf(sp)->path_prefix) {
             tenants++;
         }
     }

@@ -32,6 +32,7 @@ typedef struct ailes_global {
 typedef struct ailes_srv_conf {
     ailes_global_t *g;                  /* shared by all servers */
     const char *tenant;                 /* AilesTenant, NULL = none */
+    const char *path_prefix;            /* AilesTenantPathPrefix, or NULL */
     int cookie_secure;                  /* AilesCookieSecure, -1 = unset */
     int lockout;                        /* AilesLockout, -1 = unset */
     long lockout_duration;              /* AilesLockoutDuration (s), -1 */

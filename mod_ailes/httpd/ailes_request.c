@@ -11,6 +11,7 @@
 #include "ailes_config.h"
 #include "ailes_db.h"
 #include "ailes_log.h"
+#include "ailes_parse.h"
 #include "ailes_request.h"
 #include "ailes_store.h"
 
@@ -40,11 +41,28 @@ ailes_req_t *ailes_req(request_rec *r)
     return q;
 }
 
-/* post_read_request: bind the request to the tenant of its virtual host.
- * (Path-prefix tenants come with the tenants issue.) */
+/* post_read_request: bind the request to its tenant: the one of its
+ * virtual host (AilesTenant), or with AilesTenantPathPrefix /t the SLUG of
+ * /t/SLUG/... (the URI is left as it is: sections match the full path). */
 static int route_tenant(request_rec *r)
 {
-    (void)ailes_req(r);
+    ailes_srv_conf_t *sc = ailes_srv_conf(r->server);
+    ailes_req_t *q = ailes_req(r);
+    size_t n;
+
+    if (!sc->path_prefix || r->main || r->prev || !r->uri) {
+        return DECLINED;
+    }
+    n = strlen(sc->path_prefix);
+    if (!strncmp(r->uri, sc->path_prefix, n) && r->uri[n] == '/') {
+        const char *slug = r->uri + n + 1, *end = strchr(slug, '/');
+        char *s = end ? apr_pstrmemdup(r->pool, slug, (apr_size_t)(end - slug))
+                      : apr_pstrdup(r->pool, slug);
+        if (!ailes_parse_slug(r->pool, s)) {
+            q->tenant = s;
+            q->tenant_from_path = 1;
+        }
+    }
     return DECLINED;
 }
 

@@ -12,6 +12,7 @@ struct ailes_session;
 
 typedef struct ailes_req {
     const char *tenant;             /* slug, NULL when the host has none */
+    int tenant_from_path;           /* named by AilesTenantPathPrefix */
     struct ailes_db *db;            /* main database, acquired on demand */
     int db_failed;
     struct ailes_db *vault;         /* vault database, acquired on demand */

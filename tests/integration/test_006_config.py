@@ -126,7 +126,12 @@ class TestConfigtest:
         ("AilesTOTPWindow 3", "AilesTOTPWindow"),
         ("AilesTenantRequireTOTP examinee", "no TOTP"),
         ("AilesSessionIdle 10s", "AilesSessionIdle"),
-        ("AilesLockout 0", "AilesLockout")])
+        ("AilesLockout 0", "AilesLockout"),
+        ("AilesTenantPathPrefix t", "AilesTenantPathPrefix"),
+        ("AilesTenantPathPrefix /t/", "AilesTenantPathPrefix"),
+        ("<Location /x>\nRequire ailes-label\n</Location>", "ailes-label"),
+        ("<Location /x>\nRequire ailes-label \"a\tb\"\n</Location>",
+         "control character")])
     def test_bad_directive(self, env, line, words):
         text = base_conf(env).replace("AilesTenant acme",
                                       "AilesTenant acme\n    " + line)

@@ -202,6 +202,16 @@ apr_status_t ailes_store_set_grants(struct ailes_db *db, apr_pool_t *p,
                                     apr_int64_t tenant_id,
                                     apr_int64_t user_id,
                                     const apr_array_header_t *label_ids);
+/* The people a staff member may see (carrying a granted label), ordered
+ * by employee number, a page at a time; ailes_user_t* like the admin
+ * list (lockout fields zero). */
+apr_status_t ailes_store_people_in_scope(struct ailes_db *db, apr_pool_t *p,
+                                         apr_int64_t tenant_id,
+                                         apr_int64_t viewer_id, int page,
+                                         int per_page,
+                                         apr_array_header_t **people,
+                                         apr_int64_t *total);
+
 /* The scope check: APR_SUCCESS when `viewer` is granted a label that
  * `subject` carries (same tenant), APR_NOTFOUND otherwise. */
 apr_status_t ailes_store_can_see(struct ailes_db *db, apr_pool_t *p,

@@ -70,6 +70,23 @@ static const ailes_stmt_t st_can_see = {
     "LIMIT 1"
 };
 
+#define IN_SCOPE                                                            \
+    "FROM users u WHERE u.tenant_id = %lld AND EXISTS (SELECT 1 FROM "      \
+    "grants g JOIN user_labels ul ON ul.tenant_id = g.tenant_id AND "      \
+    "ul.label_id = g.label_id WHERE g.tenant_id = u.tenant_id AND "        \
+    "g.user_id = %lld AND ul.user_id = u.id) "
+
+static const ailes_stmt_t st_scope_list = {
+    "ailes_scope_list", 4,
+    "SELECT u.id, u.tenant_id, u.employee_no, u.role, NULL, u.status "
+    IN_SCOPE "ORDER BY u.employee_no LIMIT %lld OFFSET %lld"
+};
+
+static const ailes_stmt_t st_scope_count = {
+    "ailes_scope_count", 2,
+    "SELECT COUNT(*) " IN_SCOPE
+};
+
 static apr_array_header_t *first_column(apr_pool_t *p,
                                         const apr_array_header_t *rows)
 {
@@ -237,4 +254,41 @@ apr_status_t ailes_store_can_see(ailes_db_t *db, apr_pool_t *p,
                         AILES_ARGS(ailes_db_int(p, tenant_id),
                                    ailes_db_int(p, viewer_id),
                                    ailes_db_int(p, subject_id)));
+}
+
+apr_status_t ailes_store_people_in_scope(ailes_db_t *db, apr_pool_t *p,
+                                         apr_int64_t tenant_id,
+                                         apr_int64_t viewer_id, int page,
+                                         int per_page,
+                                         apr_array_header_t **people,
+                                         apr_int64_t *total)
+{
+    const char *t = ailes_db_int(p, tenant_id), *v = ailes_db_int(p, viewer_id);
+    apr_array_header_t *rows;
+    ailes_row_t *count;
+    apr_status_t rv;
+    int i;
+
+    *people = apr_array_make(p, per_page, sizeof(ailes_user_t *));
+    *total = 0;
+    rv = ailes_db_row(db, p, &st_scope_count, &count, AILES_ARGS(t, v));
+    if (APR_SUCCESS != rv) {
+        return rv;
+    }
+    *total = ailes_row_int(count, 0);
+    rv = ailes_db_rows(db, p, &st_scope_list, &rows,
+                       AILES_ARGS(t, v, ailes_db_int(p, per_page),
+                                  ailes_db_int(p, (apr_int64_t)(page - 1)
+                                                      * per_page)));
+    for (i = 0; APR_SUCCESS == rv && i < rows->nelts; i++) {
+        ailes_row_t *row = APR_ARRAY_IDX(rows, i, ailes_row_t *);
+        ailes_user_t *u = apr_pcalloc(p, sizeof(*u));
+        u->id = ailes_row_int(row, 0);
+        u->tenant_id = ailes_row_int(row, 1);
+        u->employee_no = row->cols[2];
+        u->role = ailes_role_parse(row->cols[3]);
+        u->status = row->cols[5];
+        APR_ARRAY_PUSH(*people, ailes_user_t *) = u;
+    }
+    return rv;
 }

@@ -101,8 +101,8 @@ const char *ailes_csv_to_utf8(apr_pool_t *p, const char *buf, apr_size_t len,
     if (APR_SUCCESS != apr_xlate_open(&x, "UTF-8", "CP932", p)) {
         return "CP932 conversion is not available";
     }
-    /* CP932 takes at most 2 bytes per character, UTF-8 at most 3. */
-    cap = len * 2 + 16;
+    /* A CP932 byte can become 3 UTF-8 bytes (half-width katakana ｱ). */
+    cap = len * 3 + 16;
     dst = apr_palloc(p, cap);
     inleft = len;
     outleft = cap;
@@ -217,6 +217,10 @@ const char *ailes_csv_parse(apr_pool_t *p, const char *text, apr_size_t len,
                 break;
             }
             continue;
+        }
+        if (was_quoted) {
+            return apr_psprintf(p, "line %d: text after a closing quote",
+                                line);
         }
         field[flen++] = c;
         blank = 0;

@@ -27,6 +27,8 @@ Suite *ailes_suite_policy(void);
 Suite *ailes_suite_session(void);
 Suite *ailes_suite_totp(void);
 Suite *ailes_suite_cidr(void);
+Suite *ailes_suite_csv(void);
+Suite *ailes_suite_userimport(void);
 
 /* A fresh folder below the run's temp root (/tmp/ailes-unit-*), allocated
  * in p. */

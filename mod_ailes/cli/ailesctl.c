@@ -69,6 +69,9 @@ static int usage(void)
           "                                  clear failed logins and a lock\n"
           "  user reset-totp --tenant SLUG --employee-no NO\n"
           "                                  turn TOTP off, end the sessions\n"
+          "  purge [--dry-run]               delete audit rows older than\n"
+          "                                  AilesAuditRetention and expired\n"
+          "                                  sessions\n"
           "  version                         print the version\n",
           stderr);
     return EXIT_USAGE;
@@ -159,7 +162,7 @@ static void fix_owners(ctl_t *c)
 }
 
 /* Operators' changes are audited like everyone else's. */
-static void audit(ctl_t *c, ailes_db_t *db, apr_int64_t tenant_id,
+static void audit_event(ctl_t *c, ailes_db_t *db, apr_int64_t tenant_id,
                   const char *action, const char *target)
 {
     ailes_audit_rec_t a;
@@ -238,7 +241,7 @@ static int cmd_tenant(ctl_t *c, int argc, const char *const *argv)
         if (APR_SUCCESS != rv) {
             return fail("cannot add tenant %s", argv[1]);
         }
-        audit(c, db, id, "tenant.created", argv[1]);
+        audit_event(c, db, id, "tenant.created", argv[1]);
         printf("tenant %s added\n", argv[1]);
         fix_owners(c);
         return 0;
@@ -405,7 +408,7 @@ static int cmd_user_add(ctl_t *c, int argc, const char *const *argv)
     if (APR_SUCCESS != ailes_db_end(db, c->p, tx, 1)) {
         return fail("cannot commit user %s", employee_no);
     }
-    audit(c, db, t->id, "user.created", employee_no);
+    audit_event(c, db, t->id, "user.created", employee_no);
     printf("user %s (%s) added to tenant %s\n", employee_no,
            ailes_role_name(role), tenant);
     fix_owners(c);
@@ -459,7 +462,7 @@ static int cmd_user_unlock(ctl_t *c, int argc, const char *const *argv)
                                                  employee_no)) {
         return fail("cannot unlock %s", employee_no);
     }
-    audit(c, db, t->id, "account.unlocked", employee_no);
+    audit_event(c, db, t->id, "account.unlocked", employee_no);
     printf("%s unlocked in tenant %s\n", employee_no, tenant);
     return 0;
 }
@@ -490,8 +493,52 @@ static int cmd_user_reset_totp(ctl_t *c, int argc, const char *const *argv)
                                                          u->id, NULL)) {
         return fail("cannot reset TOTP of %s", employee_no);
     }
-    audit(c, db, t->id, "totp.reset", employee_no);
+    audit_event(c, db, t->id, "totp.reset", employee_no);
     printf("TOTP of %s in tenant %s reset\n", employee_no, tenant);
+    return 0;
+}
+
+static int cmd_purge(ctl_t *c, int argc, const char *const *argv)
+{
+    static const ailes_stmt_t st_count = {
+        "ailesctl_purge_count", 1,
+        "SELECT COUNT(*) FROM audit WHERE at_us < %lld"
+    };
+    long keep = c->conf.audit_retention > 0 ? c->conf.audit_retention
+                                            : 395L * 86400;
+    apr_time_t before = apr_time_now() - apr_time_from_sec(keep);
+    int dry = argc == 1 && !strcmp(argv[0], "--dry-run");
+    int audit = 0, sessions = 0, rc;
+    ailes_row_t *row;
+    ailes_db_t *db;
+
+    if (argc > 1 || (argc == 1 && !dry)) {
+        return usage();
+    }
+    if ((rc = open_main(c, &db)) || (rc = check_latest(db, c->p, "main"))) {
+        return rc;
+    }
+    if (dry) {
+        if (APR_SUCCESS != ailes_db_row(db, c->p, &st_count, &row,
+                                        AILES_ARGS(ailes_db_int(
+                                            c->p, (apr_int64_t)before)))) {
+            return fail("cannot count audit rows");
+        }
+        printf("would delete %s audit rows older than %ld days\n",
+               row->cols[0], keep / 86400);
+        return 0;
+    }
+    if (APR_SUCCESS != ailes_store_purge(db, c->p, before,
+                                         (apr_int64_t)apr_time_sec(
+                                             apr_time_now()),
+                                         &audit, &sessions)) {
+        return fail("purge failed; nothing was deleted in the failed step");
+    }
+    audit_event(c, db, 0, "audit.purged",
+                apr_psprintf(c->p, "%d audit rows, %d sessions", audit,
+                             sessions));
+    printf("deleted %d audit rows older than %ld days and %d expired "
+           "sessions\n", audit, keep / 86400, sessions);
     return 0;
 }
 
@@ -539,6 +586,9 @@ int main(int argc, const char *const *argv)
     }
     if ((err = ailes_conffile_read(c.p, c.conf_path, &c.conf))) {
         return fail("%s", err);
+    }
+    if (!strcmp(argv[i], "purge")) {
+        return cmd_purge(&c, argc - i - 1, argv + i + 1);
     }
     if (!strcmp(argv[i], "migrate") && argc - i == 1) {
         return cmd_migrate(&c);

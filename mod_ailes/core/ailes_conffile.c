@@ -133,6 +133,17 @@ static const char *apply_one_arg(read_ctx *ctx, const char *path,
     else if (!strcasecmp(d, "AilesVaultKeyFile")) {
         set_once(&ctx->out->vault_key_file, resolve(ctx, path, v));
     }
+    else if (!strcasecmp(d, "AilesAuditRetention")) {
+        long secs;
+        if ((err = ailes_parse_duration(ctx->p, v, 366L * 86400,
+                                        3650L * 86400, &secs))) {
+            return apr_psprintf(ctx->p, "%s:%d: AilesAuditRetention: %s",
+                                path, lineno, err);
+        }
+        if (ctx->out->audit_retention < 0) {
+            ctx->out->audit_retention = secs;
+        }
+    }
     else if (ctx->out->bcrypt_cost < 0) {
         err = ailes_parse_int(ctx->p, v, AILES_BCRYPT_COST_MIN,
                               AILES_BCRYPT_COST_MAX, &cost);
@@ -172,7 +183,8 @@ static const char *apply(read_ctx *ctx, const char *path, int lineno,
     }
     else if (!strcasecmp(d, "DBDriver") || !strcasecmp(d, "DBDParams")
              || !strcasecmp(d, "AilesVaultKeyFile")
-             || !strcasecmp(d, "AilesBcryptCost")) {
+             || !strcasecmp(d, "AilesBcryptCost")
+             || !strcasecmp(d, "AilesAuditRetention")) {
         if (a->nelts != 2) {
             return apr_psprintf(ctx->p, "%s:%d: %s takes one argument", path,
                                 lineno, d);
@@ -242,6 +254,7 @@ const char *ailes_conffile_read(apr_pool_t *p, const char *path,
 
     memset(out, 0, sizeof(*out));
     out->bcrypt_cost = -1;
+    out->audit_retention = -1;
     memset(&ctx, 0, sizeof(ctx));
     ctx.p = p;
     ctx.out = out;

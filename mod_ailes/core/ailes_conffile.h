@@ -2,7 +2,7 @@
  * so a sysadmin states the databases and keys once.
  *
  * Only what the CLI needs is read: DBDriver, DBDParams, AilesVaultDB,
- * AilesVaultKeyFile, AilesBcryptCost, from the server level (directives
+ * AilesVaultKeyFile, AilesBcryptCost, AilesAuditRetention, from the server level (directives
  * inside <VirtualHost> are ignored). Include and IncludeOptional are
  * followed (globs, relative to ServerRoot or the including file's folder).
  * It is not an httpd parser: no <IfModule> or Define evaluation.
@@ -20,6 +20,7 @@ typedef struct ailes_conffile {
     const char *vault_params;
     const char *vault_key_file;
     int bcrypt_cost;                /* -1 when not set */
+    long audit_retention;           /* seconds, -1 when not set */
 } ailes_conffile_t;
 
 /* Splits one config line into arguments the way httpd does: whitespace

@@ -256,6 +256,23 @@ static const ailes_stmt_t st_recovery_use = {
     "AND user_id = %lld AND code_hash = %s AND used_at IS NULL"
 };
 
+static const ailes_stmt_t st_audit_list = {
+    "ailes_audit_list", 4,
+    "SELECT at_us, actor, action, target, client_ip, outcome, request_id "
+    "FROM audit WHERE tenant_id = %lld AND at_us >= %lld AND at_us < %lld "
+    "ORDER BY at_us, id LIMIT %lld"
+};
+
+static const ailes_stmt_t st_purge_audit = {
+    "ailes_purge_audit", 1,
+    "DELETE FROM audit WHERE at_us < %lld"
+};
+
+static const ailes_stmt_t st_purge_sessions = {
+    "ailes_purge_sessions", 1,
+    "DELETE FROM sessions WHERE expires_at <= %lld"
+};
+
 static const ailes_stmt_t st_ping = {
     "ailes_ping", 0,
     "SELECT COUNT(*) FROM ailes_schema"
@@ -832,4 +849,49 @@ apr_status_t ailes_store_user_activate(ailes_db_t *db, apr_pool_t *p,
                                                ailes_db_int(p, user_id)));
 
     return APR_SUCCESS == rv && n == 0 ? APR_NOTFOUND : rv;
+}
+
+apr_status_t ailes_store_audit_list(ailes_db_t *db, apr_pool_t *p,
+                                    apr_int64_t tenant_id, apr_time_t from,
+                                    apr_time_t to, int limit,
+                                    apr_array_header_t **events)
+{
+    apr_array_header_t *rows;
+    apr_status_t rv;
+    int i;
+
+    *events = apr_array_make(p, 64, sizeof(ailes_audit_rec_t));
+    rv = ailes_db_rows(db, p, &st_audit_list, &rows,
+                       AILES_ARGS(ailes_db_int(p, tenant_id),
+                                  ailes_db_int(p, (apr_int64_t)from),
+                                  ailes_db_int(p, (apr_int64_t)to),
+                                  ailes_db_int(p, limit)));
+    for (i = 0; APR_SUCCESS == rv && i < rows->nelts; i++) {
+        ailes_row_t *row = APR_ARRAY_IDX(rows, i, ailes_row_t *);
+        ailes_audit_rec_t *a = apr_array_push(*events);
+        a->tenant_id = tenant_id;
+        a->at = (apr_time_t)ailes_row_int(row, 0);
+        a->actor = row->cols[1];
+        a->action = row->cols[2];
+        a->target = row->cols[3];
+        a->client_ip = row->cols[4];
+        a->outcome = row->cols[5];
+        a->request_id = row->cols[6];
+    }
+    return rv;
+}
+
+apr_status_t ailes_store_purge(ailes_db_t *db, apr_pool_t *p,
+                               apr_time_t before, apr_int64_t now_sec,
+                               int *audit, int *sessions)
+{
+    apr_status_t rv;
+
+    rv = ailes_db_exec(db, p, &st_purge_audit, audit,
+                       AILES_ARGS(ailes_db_int(p, (apr_int64_t)before)));
+    if (APR_SUCCESS == rv) {
+        rv = ailes_db_exec(db, p, &st_purge_sessions, sessions,
+                           AILES_ARGS(ailes_db_int(p, now_sec)));
+    }
+    return rv;
 }

@@ -295,6 +295,19 @@ apr_status_t ailes_store_session_delete_user(struct ailes_db *db,
 apr_status_t ailes_store_audit_add(struct ailes_db *db, apr_pool_t *p,
                                    const ailes_audit_rec_t *a);
 
+/* A tenant's audit rows with from <= at < to (microseconds), oldest
+ * first, at most `limit` (ailes_audit_rec_t). */
+apr_status_t ailes_store_audit_list(struct ailes_db *db, apr_pool_t *p,
+                                    apr_int64_t tenant_id, apr_time_t from,
+                                    apr_time_t to, int limit,
+                                    apr_array_header_t **events);
+
+/* Deletes audit rows older than `before` and expired sessions; *audit and
+ * *sessions count what went. */
+apr_status_t ailes_store_purge(struct ailes_db *db, apr_pool_t *p,
+                               apr_time_t before, apr_int64_t now_sec,
+                               int *audit, int *sessions);
+
 /* A cheap query that proves the database answers and is migrated. */
 apr_status_t ailes_store_ping(struct ailes_db *db, apr_pool_t *p);
 

@@ -14,4 +14,9 @@ const char *ailes_time_jst(apr_pool_t *p, apr_time_t t);
 /* Seconds since the epoch, the unit of every stored time column. */
 apr_int64_t ailes_time_sec(apr_time_t t);
 
+/* "YYYY-MM-DD" read as a day in JST: *start is its first instant (00:00
+ * JST) in UTC. NULL or an error message. */
+const char *ailes_time_parse_jst_date(apr_pool_t *p, const char *s,
+                                      apr_time_t *start);
+
 #endif

@@ -30,6 +30,7 @@ static const ailes_api_route_t *const route_tables[] = {
     ailes_api_tenant_routes,
     ailes_api_import_routes,
     ailes_api_people_routes,
+    ailes_api_audit_routes,
     NULL
 };
 

@@ -25,6 +25,8 @@ APLOG_USE_MODULE(ailes);
 #define MAX_BODY_DEFAULT (1024 * 1024)
 #define SESSION_CACHE_DEFAULT "shmcb"
 #define TOTP_WINDOW_DEFAULT 1
+#define AUDIT_RETENTION_DEFAULT (395L * 86400)     /* 13 months */
+#define AUDIT_RETENTION_MIN (366L * 86400)         /* never below 12 */
 #define ACTIVATION_TTL_DEFAULT (14 * 86400)
 #define MAX_UPLOAD_DEFAULT (16L * 1024 * 1024)
 #define TOTP_ISSUER_DEFAULT "Ailes"
@@ -48,6 +50,7 @@ void *ailes_create_srv_conf(apr_pool_t *p, server_rec *s)
     if (!s->is_virtual) {
         sc->g = apr_pcalloc(p, sizeof(*sc->g));
         sc->g->bcrypt_cost = -1;
+        sc->g->audit_retention = -1;
     }
     return sc;
 }
@@ -141,6 +144,12 @@ int ailes_conf_totp_window(const ailes_srv_conf_t *sc)
 const char *ailes_conf_totp_issuer(const ailes_srv_conf_t *sc)
 {
     return sc->totp_issuer ? sc->totp_issuer : TOTP_ISSUER_DEFAULT;
+}
+
+long ailes_conf_audit_retention(const ailes_global_t *g)
+{
+    return g->audit_retention != -1 ? g->audit_retention
+                                    : AUDIT_RETENTION_DEFAULT;
 }
 
 long ailes_conf_activation_ttl(const ailes_srv_conf_t *sc)
@@ -436,6 +445,40 @@ static const char *set_ip_scope(cmd_parms *cmd, void *dc, const char *arg)
     return NULL;
 }
 
+static const char *set_audit_log(cmd_parms *cmd, void *dc, const char *arg)
+{
+    const char *err = ap_check_cmd_context(cmd, GLOBAL_ONLY);
+
+    if (err) {
+        return err;
+    }
+    if (!*arg || !strcmp(arg, "|")) {
+        return "AilesAuditLog: a file path or |program";
+    }
+    global_of(cmd)->audit_log = arg;
+    return NULL;
+}
+
+static const char *set_audit_retention(cmd_parms *cmd, void *dc,
+                                       const char *arg)
+{
+    const char *err = ap_check_cmd_context(cmd, GLOBAL_ONLY);
+    long v;
+
+    if (err) {
+        return err;
+    }
+    err = ailes_parse_duration(cmd->pool, arg, AUDIT_RETENTION_MIN,
+                               3650L * 86400, &v);
+    if (err) {
+        return apr_pstrcat(cmd->pool, cmd->cmd->name, ": ", err,
+                           " (at least 366d: the spec keeps 12 months)",
+                           NULL);
+    }
+    global_of(cmd)->audit_retention = v;
+    return NULL;
+}
+
 const command_rec ailes_cmds[] = {
     AP_INIT_TAKE1("AilesTenant", set_tenant, NULL, RSRC_CONF,
                   "the tenant (slug, [a-z0-9-]{1,32}) this server serves"),
@@ -465,6 +508,12 @@ const command_rec ailes_cmds[] = {
     AP_INIT_TAKE1("AilesSessionCache", set_session_cache, NULL, RSRC_CONF,
                   "ap_socache provider for sessions: shmcb (default), "
                   "redis:HOST:PORT, memcache:HOST:PORT, or none"),
+    AP_INIT_TAKE1("AilesAuditLog", set_audit_log, NULL, RSRC_CONF,
+                  "audit events as JSON lines: a file, or |program (a "
+                  "piped log restarted by httpd, e.g. ailes-logship)"),
+    AP_INIT_TAKE1("AilesAuditRetention", set_audit_retention, NULL,
+                  RSRC_CONF, "how long audit rows stay in the database "
+                  "(default 395d, at least 366d; ailesctl purge)"),
     AP_INIT_TAKE1("AilesMaxBody", set_max_bytes, NULL, RSRC_CONF,
                   "largest JSON request body in bytes (default 1048576)"),
     AP_INIT_TAKE1("AilesMaxUpload", set_max_bytes, (void *)1, RSRC_CONF,

@@ -8,6 +8,7 @@
 #ifndef AILES_CONFIG_H
 #define AILES_CONFIG_H
 
+#include <apr_file_io.h>
 #include <apr_reslist.h>
 #include <httpd.h>
 #include <http_config.h>
@@ -26,6 +27,9 @@ typedef struct ailes_global {
     apr_reslist_t *vault_pool;          /* child_init */
     int tenants_configured;             /* some server has AilesTenant */
     const char *session_cache;          /* AilesSessionCache, NULL = unset */
+    const char *audit_log;              /* AilesAuditLog: path or |program */
+    apr_file_t *audit_file;             /* open_logs; NULL = none */
+    long audit_retention;               /* AilesAuditRetention (s), -1 */
     struct ailes_cache *cache;          /* post_config; NULL = no cache */
 } ailes_global_t;
 
@@ -69,6 +73,7 @@ int ailes_conf_session_max(const ailes_srv_conf_t *sc);
 long ailes_conf_max_body(const ailes_srv_conf_t *sc);
 /* "shmcb" unless AilesSessionCache says otherwise; "none" disables. */
 const char *ailes_conf_session_cache(const ailes_global_t *g);
+long ailes_conf_audit_retention(const ailes_global_t *g);
 int ailes_conf_totp_window(const ailes_srv_conf_t *sc);
 const char *ailes_conf_totp_issuer(const ailes_srv_conf_t *sc);
 /* Does the tenant IP allow-list apply to a user of this role here? (staff

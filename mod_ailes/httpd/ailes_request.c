@@ -4,10 +4,12 @@
 #include <apr_optional.h>
 #include <apr_strings.h>
 #include <http_log.h>
+#include <http_main.h>
 #include <http_protocol.h>
 #include <http_request.h>
 #include <mod_dbd.h>
 
+#include "ailes_audit.h"
 #include "ailes_config.h"
 #include "ailes_db.h"
 #include "ailes_log.h"
@@ -185,6 +187,7 @@ ailes_db_t *ailes_req_vault(request_rec *r)
 void ailes_audit(request_rec *r, apr_int64_t tenant_id, const char *actor,
                  const char *action, const char *target, const char *outcome)
 {
+    ailes_global_t *g = ailes_srv_conf(r->server)->g;
     ailes_db_t *db = ailes_req_db(r);
     ailes_audit_rec_t a;
 
@@ -203,6 +206,53 @@ void ailes_audit(request_rec *r, apr_int64_t tenant_id, const char *actor,
         ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, AILES_LOGNO(00105)
                       "audit event %s could not be stored", action);
     }
+    if (g->audit_file) {
+        /* One write() of at most PIPE_BUF bytes: atomic on a pipe and in
+         * O_APPEND files, so children never interleave lines. */
+        const char *line = ailes_audit_line(r->pool, &a, ailes_req(r)->tenant);
+        apr_size_t n = strlen(line);
+        if (APR_SUCCESS != apr_file_write(g->audit_file, line, &n)) {
+            ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, AILES_LOGNO(00106)
+                          "audit event %s could not be written to "
+                          "AilesAuditLog", action);
+        }
+    }
+}
+
+int ailes_audit_open_logs(apr_pool_t *pconf, server_rec *s)
+{
+    ailes_global_t *g = ailes_srv_conf(s)->g;
+    const char *path;
+    apr_status_t rv;
+
+    g->audit_file = NULL;
+    if (!g->audit_log) {
+        return OK;
+    }
+    if (g->audit_log[0] == '|') {
+        piped_log *pl = ap_open_piped_log(pconf, g->audit_log + 1);
+        if (!pl) {
+            ap_log_error(APLOG_MARK, APLOG_EMERG, 0, s, AILES_LOGNO(00107)
+                         "AilesAuditLog: cannot start %s", g->audit_log + 1);
+            return !OK;
+        }
+        g->audit_file = ap_piped_log_write_fd(pl);
+        return OK;
+    }
+    path = ap_server_root_relative(pconf, g->audit_log);
+    rv = path ? apr_file_open(&g->audit_file, path,
+                              APR_FOPEN_WRITE | APR_FOPEN_APPEND
+                                  | APR_FOPEN_CREATE,
+                              APR_FPROT_UREAD | APR_FPROT_UWRITE
+                                  | APR_FPROT_GREAD, pconf)
+              : APR_EBADPATH;
+    if (APR_SUCCESS != rv) {
+        ap_log_error(APLOG_MARK, APLOG_EMERG, rv, s, AILES_LOGNO(00108)
+                     "AilesAuditLog: cannot open %s", g->audit_log);
+        g->audit_file = NULL;
+        return !OK;
+    }
+    return OK;
 }
 
 void ailes_request_register_hooks(apr_pool_t *p)

@@ -42,4 +42,8 @@ void ailes_audit(request_rec *r, apr_int64_t tenant_id, const char *actor,
                  const char *action, const char *target,
                  const char *outcome);
 
+/* open_logs: opens AilesAuditLog (a file, or |program as a piped log that
+ * httpd restarts if it dies). */
+int ailes_audit_open_logs(apr_pool_t *pconf, server_rec *s);
+
 #endif

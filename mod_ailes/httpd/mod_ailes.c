@@ -86,6 +86,12 @@ static int pre_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp)
     return ailes_cache_pre_config(pconf);
 }
 
+static int open_logs(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp,
+                     server_rec *s)
+{
+    return ailes_audit_open_logs(pconf, s);
+}
+
 static void child_init(apr_pool_t *pchild, server_rec *s)
 {
     apr_status_t rv = ailes_vault_pool_init(pchild, s);
@@ -105,6 +111,7 @@ static void register_hooks(apr_pool_t *p)
     ap_hook_pre_config(pre_config, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_check_config(check_config, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_post_config(post_config, after_dbd, NULL, APR_HOOK_MIDDLE);
+    ap_hook_open_logs(open_logs, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_child_init(child_init, after_dbd, NULL, APR_HOOK_MIDDLE);
     ailes_request_register_hooks(p);
     ailes_auth_register_hooks(p);

@@ -29,6 +29,7 @@ Suite *ailes_suite_totp(void);
 Suite *ailes_suite_cidr(void);
 Suite *ailes_suite_csv(void);
 Suite *ailes_suite_userimport(void);
+Suite *ailes_suite_chain(void);
 
 /* A fresh folder below the run's temp root (/tmp/ailes-unit-*), allocated
  * in p. */

@@ -13,7 +13,7 @@ libcurl4-openssl-dev
 autoconf automake libtool pkg-config make gcc
 check
 sqlite3 postgresql redis-server
-oathtool
+oathtool openssl
 python3 python3-pytest python3-requests
 "
 

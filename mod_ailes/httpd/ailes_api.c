@@ -13,6 +13,7 @@
 #include "ailes_auth.h"
 #include "ailes_config.h"
 #include "ailes_ip.h"
+#include "ailes_login.h"
 #include "ailes_db.h"
 #include "ailes_json.h"
 #include "ailes_log.h"
@@ -74,6 +75,28 @@ ailes_user_t *ailes_api_session_user(request_rec *r, const ailes_session_t *s,
         return NULL;
     }
     return u;
+}
+
+int ailes_api_locked(request_rec *r)
+{
+    return ailes_api_error(r, HTTP_LOCKED, "locked",
+                           "too many failed attempts: login is locked");
+}
+
+int ailes_api_login_attempt(request_rec *r, ailes_db_t *db,
+                            apr_int64_t tenant_id, const char *employee_no,
+                            int *failures)
+{
+    switch (ailes_login_attempt(r, db, tenant_id, employee_no, failures)) {
+    case AILES_ATTEMPT_GO:
+        return 0;
+    case AILES_ATTEMPT_LOCKED:
+        ailes_api_locked(r);
+        return -1;
+    default:
+        ailes_api_unavailable(r);
+        return -1;
+    }
 }
 
 ailes_tenant_t *ailes_api_tenant(request_rec *r, ailes_db_t *db)

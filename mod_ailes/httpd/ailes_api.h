@@ -89,6 +89,15 @@ int ailes_api_ip_refusal(request_rec *r, int ip_result);
  * database, logged, or the database down). */
 struct ailes_tenant *ailes_api_tenant(request_rec *r, struct ailes_db *db);
 
+/* Counts a login attempt under the lockout rules (ailes_login.h): 0 to go
+ * on and check the secret, -1 after 423 locked or 503 was written. */
+int ailes_api_login_attempt(request_rec *r, struct ailes_db *db,
+                            apr_int64_t tenant_id, const char *employee_no,
+                            int *failures);
+
+/* 423 locked; returns OK. */
+int ailes_api_locked(request_rec *r);
+
 /* 204 No Content; returns OK. */
 int ailes_api_no_content(request_rec *r);
 

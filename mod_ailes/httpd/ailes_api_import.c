@@ -408,14 +408,8 @@ static int activation(request_rec *r, ailes_api_ctx_t *ctx)
     if (APR_SUCCESS != rv && APR_NOTFOUND != rv) {
         return ailes_api_unavailable(r);
     }
-    switch (ailes_login_attempt(r, db, t->id, employee_no, &failures)) {
-    case AILES_ATTEMPT_LOCKED:
-        return ailes_api_error(r, HTTP_LOCKED, "locked",
-                               "too many failed attempts: login is locked");
-    case AILES_ATTEMPT_UNAVAILABLE:
-        return ailes_api_unavailable(r);
-    default:
-        break;
+    if (ailes_api_login_attempt(r, db, t->id, employee_no, &failures) < 0) {
+        return OK;
     }
     hash = ailes_code_hash(r->pool, code, ACTIVATION_CHARS);
     if (u && APR_SUCCESS == rv) {

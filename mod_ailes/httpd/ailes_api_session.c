@@ -30,12 +30,6 @@
 
 APLOG_USE_MODULE(ailes);
 
-static int locked(request_rec *r)
-{
-    return ailes_api_error(r, HTTP_LOCKED, "locked",
-                           "too many failed attempts: login is locked");
-}
-
 static const char *actor_of(apr_pool_t *p, const ailes_user_t *u)
 {
     return apr_pstrcat(p, u->employee_no, "/", ailes_role_name(u->role),
@@ -145,7 +139,7 @@ static int session_post(request_rec *r, ailes_api_ctx_t *ctx)
     case CHECK_OK:
         break;
     case CHECK_LOCKED:
-        return locked(r);
+        return ailes_api_locked(r);
     case CHECK_UNAVAILABLE:
         return ailes_api_unavailable(r);
     default:
@@ -291,7 +285,7 @@ static int me_password_post(request_rec *r, ailes_api_ctx_t *ctx)
         }
         break;
     case CHECK_LOCKED:
-        return locked(r);
+        return ailes_api_locked(r);
     case CHECK_UNAVAILABLE:
         return ailes_api_unavailable(r);
     default:

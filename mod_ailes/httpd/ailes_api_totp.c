@@ -105,15 +105,9 @@ static int session_totp(request_rec *r, ailes_api_ctx_t *ctx)
     if (!(u = ailes_api_session_user(r, s, &db))) {
         return OK;
     }
-    switch (ailes_login_attempt(r, db, s->tenant_id, s->employee_no,
-                                &failures)) {
-    case AILES_ATTEMPT_LOCKED:
-        return ailes_api_error(r, HTTP_LOCKED, "locked",
-                               "too many failed attempts: login is locked");
-    case AILES_ATTEMPT_UNAVAILABLE:
-        return ailes_api_unavailable(r);
-    default:
-        break;
+    if (ailes_api_login_attempt(r, db, s->tenant_id, s->employee_no,
+                                &failures) < 0) {
+        return OK;
     }
     if (ailes_totp_code_wellformed(code)) {
         apr_size_t len;

@@ -32,6 +32,7 @@ static const ailes_api_route_t *const route_tables[] = {
     ailes_api_import_routes,
     ailes_api_people_routes,
     ailes_api_audit_routes,
+    ailes_api_stress_routes,
     NULL
 };
 

@@ -30,6 +30,7 @@ Suite *ailes_suite_cidr(void);
 Suite *ailes_suite_csv(void);
 Suite *ailes_suite_userimport(void);
 Suite *ailes_suite_chain(void);
+Suite *ailes_suite_bjsq(void);
 
 /* A fresh folder below the run's temp root (/tmp/ailes-unit-*), allocated
  * in p. */

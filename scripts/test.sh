@@ -5,7 +5,9 @@
 #   3. builds again with ASan+UBSan (build-asan/) and runs the unit tests,
 #   4. runs the integration suite (a real httpd) against SQLite and against
 #      a private PostgreSQL cluster that the suite starts itself,
-#   5. runs it again with the sanitizer build loaded into httpd.
+#   5. runs it again with the sanitizer build loaded into httpd,
+#   6. runs the benchmarks for a second each (they must still run; the
+#      numbers are recorded by tests/bench/bench.py, not judged here).
 # Exits non-zero on the first failure.
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -31,3 +33,8 @@ echo "== integration tests, module and ailesctl under ASan+UBSan"
 AILES_BUILD_DIR="$top/build-asan" AILES_HTTPD_PRELOAD="$(gcc -print-file-name=libasan.so)" \
     ASAN_OPTIONS=detect_leaks=0 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
     /usr/bin/python3 -m pytest -q -p no:cacheprovider tests/integration
+
+echo "== benchmark smoke (tests/bench/bench.py --smoke)"
+AILES_BUILD_DIR="$top/build" /usr/bin/python3 tests/bench/bench.py --smoke > build/bench-smoke.log 2>&1 \
+    || { cat build/bench-smoke.log; exit 1; }
+tail -n 3 build/bench-smoke.log

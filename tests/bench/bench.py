@@ -1,0 +1,235 @@
+#!/usr/bin/python3
+"""mod_ailes benchmarks: one private httpd (event MPM, fixed processes),
+runs interleaved side by side, medians of several runs, ratios; writes
+BENCHMARKS.md. Not a test: numbers are recorded, not asserted (`--smoke`
+only proves the benchmark still runs).
+
+    /usr/bin/python3 tests/bench/bench.py            # full: ~3 minutes
+    /usr/bin/python3 tests/bench/bench.py --smoke    # CI: seconds
+
+Measured:
+  1. a 1 KiB static file unprotected; the same behind AuthType ailes with a
+     valid session (shmcb cache hit; no database query); behind
+     mod_auth_basic + bcrypt (htpasswd -B, cost 10) re-verified on every
+     request, as stock Apache does;
+  2. GET /api/v1/me (session + vault read);
+  3. POST /api/v1/session (a login) against the raw bcrypt verify rate of
+     the same cost on the same machine.
+"""
+
+import argparse
+import os
+import platform
+import re
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "..", "integration"))
+import ailes_env  # noqa: E402
+
+PW = "Bench-Passw0rd-1"
+
+EXTRA = """
+StartServers 2
+ServerLimit 2
+ThreadsPerChild 32
+MaxRequestWorkers 64
+MinSpareThreads 64
+MaxSpareThreads 64
+MaxConnectionsPerChild 0
+LoadModule auth_basic_module /usr/lib/apache2/modules/mod_auth_basic.so
+LoadModule authn_file_module /usr/lib/apache2/modules/mod_authn_file.so
+LoadModule authz_user_module /usr/lib/apache2/modules/mod_authz_user.so
+<Location /protected>
+    AuthType ailes
+    Require ailes-role employee
+</Location>
+<Location /basic>
+    AuthType Basic
+    AuthName bench
+    AuthBasicProvider file
+    AuthUserFile "@DIR@/htpasswd"
+    Require valid-user
+</Location>
+"""
+
+# Sixteen users in turn: one user logging in from 8 connections at once
+# would (rightly) run into the lockout, which counts attempts before the
+# password check.
+LOGIN_LUA = """
+local n = 0
+request = function()
+  n = n + 1
+  local body = string.format('{"employee_no":"L%%02d","password":"%s"}',
+                             n %% 16)
+  return wrk.format("POST", nil, {["Content-Type"] = "application/json",
+                                  ["Host"] = "acme.test"}, body)
+end
+""" % PW
+
+BCRYPT_C = r"""
+#include <stdio.h>
+#include <stdlib.h>
+#include <apr_general.h>
+#include <apr_md5.h>
+#include <apr_time.h>
+int main(int argc, char **argv)
+{
+    char hash[64];
+    unsigned char salt[16] = "0123456789abcdef";
+    int cost = atoi(argv[1]), n = 0;
+    double secs = atof(argv[2]);
+    apr_time_t t0;
+    apr_initialize();
+    apr_bcrypt_encode("%s", cost, salt, 16, hash, sizeof(hash));
+    t0 = apr_time_now();
+    while ((apr_time_now() - t0) / 1e6 < secs) {
+        if (apr_password_validate("%s", hash) != APR_SUCCESS) return 1;
+        n++;
+    }
+    printf("%%f\n", n / ((apr_time_now() - t0) / 1e6));
+    return 0;
+}
+""" % (PW, PW)
+
+
+def wrk(url, seconds, headers=(), script=None, threads=2, conns=32):
+    cmd = ["wrk", "-t%d" % threads, "-c%d" % conns, "-d%ds" % seconds,
+           "--latency"]
+    for h in headers:
+        cmd += ["-H", h]
+    if script:
+        cmd += ["-s", script]
+    out = subprocess.run(cmd + [url], capture_output=True, text=True,
+                         timeout=seconds + 60).stdout
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    sock = re.search(r"Socket errors: (.*)", out)
+    p50 = re.search(r"50%\s+([\d.]+\w+)", out)
+    p99 = re.search(r"99%\s+([\d.]+\w+)", out)
+    return {"rps": rps, "non2xx": int(errors.group(1)) if errors else 0,
+            "socket": sock.group(1) if sock else "",
+            "p50": p50.group(1) if p50 else "?",
+            "p99": p99.group(1) if p99 else "?"}
+
+
+def bcrypt_rate(cost, seconds):
+    """Raw bcrypt verifies per second on one core: apr_password_validate
+    in a loop, the very function the module calls."""
+    d = tempfile.mkdtemp()
+    src, exe = os.path.join(d, "b.c"), os.path.join(d, "b")
+    with open(src, "w") as f:
+        f.write(BCRYPT_C)
+    flags = subprocess.run(["pkg-config", "--cflags", "--libs", "apr-1",
+                            "apr-util-1"], capture_output=True, text=True,
+                           check=True).stdout.split()
+    subprocess.run(["gcc", "-O2", src, "-o", exe] + flags, check=True,
+                   capture_output=True)
+    out = subprocess.run([exe, str(cost), str(seconds)], capture_output=True,
+                         text=True, check=True).stdout
+    return float(out)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--smoke", action="store_true")
+    ap.add_argument("--out", default=os.path.join(HERE, "..", "..",
+                                                  "BENCHMARKS.md"))
+    args = ap.parse_args()
+    seconds, runs = (1, 1) if args.smoke else (8, 3)
+
+    backend = ailes_env.SqliteBackend()
+    env = ailes_env.AilesEnv(backend, name="bench", extra_conf=EXTRA)
+    env.bcrypt_cost = 10
+    env.setup()
+    with open(env.path("htdocs", "f.txt"), "w") as f:
+        f.write("x" * 1023 + "\n")
+    for d in ("protected", "basic"):
+        os.makedirs(env.path("htdocs", d), exist_ok=True)
+        with open(env.path("htdocs", d, "f.txt"), "w") as f:
+            f.write("x" * 1023 + "\n")
+    subprocess.run(["htpasswd", "-cbB", "-C", "10", env.path("htpasswd"),
+                    "bench", PW], check=True, capture_output=True)
+    env.start()
+    try:
+        env.add_tenant("acme", "Acme Corp")
+        env.add_user("acme", "E001", "employee", "ベンチ 太郎", PW)
+        for i in range(16):
+            env.add_user("acme", "L%02d" % i, "employee", "ログイン %d" % i,
+                         PW)
+        s, _ = env.login("E001", PW)
+        cookie = "Cookie: ailes=%s" % s.cookies.get("ailes")
+        host = "Host: acme.test"
+        base = env.url("")
+        lua = env.path("login.lua")
+        with open(lua, "w") as f:
+            f.write(LOGIN_LUA)
+        cases = [
+            ("static, unprotected", base + "/f.txt", [host]),
+            ("static, AuthType ailes (cached session)",
+             base + "/protected/f.txt", [host, cookie]),
+            ("static, Basic + bcrypt cost 10 every request",
+             base + "/basic/f.txt",
+             [host, "Authorization: Basic " + __import__("base64")
+              .b64encode(("bench:" + PW).encode()).decode()]),
+            ("GET /api/v1/me (session, vault read)", base + "/api/v1/me",
+             [host, cookie]),
+        ]
+        results = {name: [] for name, _, _ in cases}
+        for _ in range(runs):                       # interleaved
+            for name, url, headers in cases:
+                results[name].append(wrk(url, seconds, headers))
+        login = [wrk(base + "/api/v1/session", seconds, script=lua,
+                     conns=8) for _ in range(runs)]
+        raw = bcrypt_rate(10, 1 if args.smoke else 5)
+    finally:
+        env.cleanup()
+        backend.close()
+
+    med = {n: statistics.median(r["rps"] for r in rs)
+           for n, rs in results.items()}
+    unprot = med["static, unprotected"]
+    lines = ["# Benchmarks", "",
+             "Produced by `/usr/bin/python3 tests/bench/bench.py` on %s (%d "
+             "cores, %s); httpd event MPM, 2 processes x 32 threads, SQLite, "
+             "shmcb session cache; wrk -t2 -c32 -d%ds, %d interleaved runs, "
+             "medians. Date: %s." % (platform.node() or "?", os.cpu_count(),
+                                     platform.platform(), seconds, runs,
+                                     time.strftime("%Y-%m-%d")), "",
+             "| setup | req/s (median) | ratio to unprotected | p50 | p99 | "
+             "errors |", "|---|---|---|---|---|---|"]
+    for name, rs in results.items():
+        last = rs[-1]
+        lines.append("| %s | %.0f | %.2f | %s | %s | %d |" % (
+            name, med[name], med[name] / unprot, last["p50"], last["p99"],
+            sum(r["non2xx"] for r in rs)))
+    lrate = statistics.median(r["rps"] for r in login)
+    lines += ["", "## Login", "",
+              "POST /api/v1/session (bcrypt cost 10, 16 users in turn), wrk "
+              "-c8: **%.1f logins/s**. Raw bcrypt verify "
+              "(apr_password_validate in a loop, one core): %.1f/s, so %.1f/s "
+              "on %d cores. Login throughput / (cores x raw rate) = %.2f, "
+              "i.e. overhead beyond bcrypt %.0f%% (the client, wrk, shares "
+              "the cores)." % (
+                  lrate, raw, raw * os.cpu_count(), os.cpu_count(),
+                  lrate / (raw * os.cpu_count()),
+                  100 * (1 - lrate / (raw * os.cpu_count()))), ""]
+    if not args.smoke:
+        with open(args.out, "w") as f:
+            f.write("\n".join(lines) + "\n")
+    print("\n".join(lines))
+    bad = [n for n, rs in results.items() if any(r["non2xx"] for r in rs)]
+    if any(r["non2xx"] for r in login):
+        bad.append("login (%d non-2xx)" % sum(r["non2xx"] for r in login))
+    if bad:
+        print("non-2xx answers in: %s" % bad)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -28,6 +28,7 @@
 #include "ailes_policy.h"
 #include "ailes_role.h"
 #include "ailes_store.h"
+#include "ailes_time.h"
 #include "ailes_token.h"
 #include "ailes_vault.h"
 
@@ -63,6 +64,10 @@ static int usage(void)
           "  migrate                         create or upgrade both databases\n"
           "  tenant add SLUG NAME            register a tenant\n"
           "  tenant list                     list tenants\n"
+          "  tenant terminate SLUG --on YYYY-MM-DD\n"
+          "                                  the contract ends that day (JST);\n"
+          "                                  purge deletes the data after the\n"
+          "                                  end of the following month\n"
           "  user add --tenant SLUG --employee-no NO --role ROLE --name NAME\n"
           "                                  add a user; password on stdin\n"
           "  user unlock --tenant SLUG --employee-no NO\n"
@@ -216,6 +221,21 @@ static int cmd_migrate(ctl_t *c)
     return 0;
 }
 
+/* The tenant with this slug, or one line on stderr. */
+static int find_tenant(ctl_t *c, ailes_db_t *db, const char *slug,
+                       ailes_tenant_t **t)
+{
+    apr_status_t rv = ailes_store_tenant_by_slug(db, c->p, slug, t);
+
+    if (APR_NOTFOUND == rv) {
+        return fail("no tenant %s (ailesctl tenant add)", slug);
+    }
+    if (APR_SUCCESS != rv) {
+        return fail("cannot read tenant %s", slug);
+    }
+    return 0;
+}
+
 static int cmd_tenant(ctl_t *c, int argc, const char *const *argv)
 {
     ailes_db_t *db;
@@ -246,6 +266,28 @@ static int cmd_tenant(ctl_t *c, int argc, const char *const *argv)
         fix_owners(c);
         return 0;
     }
+    if (argc == 4 && !strcmp(argv[0], "terminate")
+        && !strcmp(argv[2], "--on")) {
+        ailes_tenant_t *t;
+        apr_time_t day;
+
+        if ((err = ailes_parse_slug(c->p, argv[1]))
+            || (err = ailes_time_parse_jst_date(c->p, argv[3], &day))) {
+            return fail("%s", err);
+        }
+        if ((rc = open_main(c, &db)) || (rc = check_latest(db, c->p, "main"))
+            || (rc = find_tenant(c, db, argv[1], &t))) {
+            return rc;
+        }
+        if (APR_SUCCESS != ailes_store_tenant_terminate(db, c->p, t->id,
+                                                        argv[3])) {
+            return fail("cannot record the termination");
+        }
+        audit_event(c, db, t->id, "tenant.terminated", argv[3]);
+        printf("tenant %s: contract ends %s (JST); logins stop after that "
+               "day\n", argv[1], argv[3]);
+        return 0;
+    }
     if (argc == 1 && !strcmp(argv[0], "list")) {
         static const ailes_stmt_t st_list = {
             "ailesctl_tenant_list", 0,
@@ -270,20 +312,6 @@ static int cmd_tenant(ctl_t *c, int argc, const char *const *argv)
     return usage();
 }
 
-/* The tenant with this slug, or one line on stderr. */
-static int find_tenant(ctl_t *c, ailes_db_t *db, const char *slug,
-                       ailes_tenant_t **t)
-{
-    apr_status_t rv = ailes_store_tenant_by_slug(db, c->p, slug, t);
-
-    if (APR_NOTFOUND == rv) {
-        return fail("no tenant %s (ailesctl tenant add)", slug);
-    }
-    if (APR_SUCCESS != rv) {
-        return fail("cannot read tenant %s", slug);
-    }
-    return 0;
-}
 
 /* The password is the first line of stdin; a terminal gets a prompt with
  * echo off. The buffer is wiped by the caller. */
@@ -508,15 +536,21 @@ static int cmd_purge(ctl_t *c, int argc, const char *const *argv)
                                             : 395L * 86400;
     apr_time_t before = apr_time_now() - apr_time_from_sec(keep);
     int dry = argc == 1 && !strcmp(argv[0], "--dry-run");
-    int audit = 0, sessions = 0, rc;
+    int audit = 0, sessions = 0, responses = 0, rc, i;
+    apr_array_header_t *due;
+    const char *today;
     ailes_row_t *row;
-    ailes_db_t *db;
+    ailes_db_t *db, *vault = NULL;
 
     if (argc > 1 || (argc == 1 && !dry)) {
         return usage();
     }
     if ((rc = open_main(c, &db)) || (rc = check_latest(db, c->p, "main"))) {
         return rc;
+    }
+    today = apr_pstrmemdup(c->p, ailes_time_jst(c->p, apr_time_now()), 10);
+    if (APR_SUCCESS != ailes_store_tenants_due(db, c->p, today, &due)) {
+        return fail("cannot list terminated tenants");
     }
     if (dry) {
         if (APR_SUCCESS != ailes_db_row(db, c->p, &st_count, &row,
@@ -526,7 +560,51 @@ static int cmd_purge(ctl_t *c, int argc, const char *const *argv)
         }
         printf("would delete %s audit rows older than %ld days\n",
                row->cols[0], keep / 86400);
+        for (i = 0; i < due->nelts; i++) {
+            ailes_tenant_t *t = APR_ARRAY_IDX(due, i, ailes_tenant_t *);
+            printf("would delete the data of tenant %s (terminated %s)\n",
+                   t->slug, t->terminated_on);
+        }
         return 0;
+    }
+    /* Terminated tenants: the main database in one transaction, the vault
+     * after it; audit rows stay. */
+    for (i = 0; i < due->nelts; i++) {
+        ailes_tenant_t *t = APR_ARRAY_IDX(due, i, ailes_tenant_t *);
+        apr_dbd_transaction_t *tx;
+        apr_status_t rv;
+
+        if (APR_SUCCESS != ailes_db_begin(db, c->p, &tx)) {
+            return fail("cannot start a transaction");
+        }
+        rv = ailes_store_tenant_purge(db, c->p, t->id);
+        if (APR_SUCCESS != ailes_db_end(db, c->p, tx, APR_SUCCESS == rv)
+            || APR_SUCCESS != rv) {
+            return fail("cannot purge tenant %s; nothing of it was deleted",
+                        t->slug);
+        }
+        if (!vault && (rc = open_vault(c, &vault, NULL))) {
+            return rc;
+        }
+        if (APR_SUCCESS != ailes_vault_delete_tenant(vault, c->p, t->id)) {
+            return fail("tenant %s purged, but its vault names could not be "
+                        "deleted: run purge again", t->slug);
+        }
+        audit_event(c, db, t->id, "tenant.purged", t->slug);
+        printf("deleted the data of tenant %s (terminated %s)\n", t->slug,
+               t->terminated_on);
+    }
+    if (APR_SUCCESS != ailes_store_stress_purge(db, c->p,
+                                                (apr_int64_t)apr_time_sec(
+                                                    apr_time_now()),
+                                                &responses)) {
+        return fail("cannot purge stress-check data");
+    }
+    if (responses) {
+        audit_event(c, db, 0, "stress.purged",
+                    apr_psprintf(c->p, "%d responses", responses));
+        printf("deleted %d stress-check responses past their retention\n",
+               responses);
     }
     if (APR_SUCCESS != ailes_store_purge(db, c->p, before,
                                          (apr_int64_t)apr_time_sec(

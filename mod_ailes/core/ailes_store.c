@@ -1,5 +1,6 @@
 /* Main-database queries; see ailes_store.h. All SQL of the main database
  * that the module and the CLI run lives in this file. */
+#include <stdlib.h>
 #include <string.h>
 
 #include <apr_strings.h>
@@ -10,7 +11,8 @@
 
 static const ailes_stmt_t st_tenant_by_slug = {
     "ailes_tenant_by_slug", 1,
-    "SELECT id, slug, name, ip_allow FROM tenants WHERE slug = %s"
+    "SELECT id, slug, name, ip_allow, terminated_on FROM tenants "
+    "WHERE slug = %s"
 };
 
 static const ailes_stmt_t st_tenant_add = {
@@ -44,14 +46,15 @@ static const ailes_stmt_t st_session_add = {
 };
 
 static const ailes_stmt_t st_session_get = {
-    "ailes_session_get", 2,
+    "ailes_session_get", 3,
     "SELECT s.id_hash, s.tenant_id, t.slug, s.user_id, u.employee_no, "
     "u.role, s.csrf_token, s.created_at, s.last_seen, s.expires_at, "
     "s.stage, u.ip_allow "
     "FROM sessions s "
     "JOIN tenants t ON t.id = s.tenant_id "
     "JOIN users u ON u.id = s.user_id AND u.tenant_id = s.tenant_id "
-    "WHERE t.slug = %s AND s.id_hash = %s AND u.status = 'active'"
+    "WHERE t.slug = %s AND s.id_hash = %s AND u.status = 'active' "
+    "AND (t.terminated_on IS NULL OR t.terminated_on >= %s)"
 };
 
 static const ailes_stmt_t st_session_touch = {
@@ -273,6 +276,60 @@ static const ailes_stmt_t st_purge_sessions = {
     "DELETE FROM sessions WHERE expires_at <= %lld"
 };
 
+static const ailes_stmt_t st_tenant_terminate = {
+    "ailes_tenant_terminate", 2,
+    "UPDATE tenants SET terminated_on = %s WHERE id = %lld"
+};
+
+static const ailes_stmt_t st_tenants_due = {
+    "ailes_tenants_due", 0,
+    "SELECT id, slug, name, terminated_on FROM tenants "
+    "WHERE terminated_on IS NOT NULL AND purged_at IS NULL ORDER BY id"
+};
+
+/* Statements of a tenant purge, each taking the tenant id once. */
+static const ailes_stmt_t st_purge_tenant[] = {
+    { "ailes_pt_sessions", 1, "DELETE FROM sessions WHERE tenant_id = %lld" },
+    { "ailes_pt_recovery", 1,
+      "DELETE FROM recovery_codes WHERE tenant_id = %lld" },
+    { "ailes_pt_attempts", 1,
+      "DELETE FROM login_attempts WHERE tenant_id = %lld" },
+    { "ailes_pt_user_labels", 1,
+      "DELETE FROM user_labels WHERE tenant_id = %lld" },
+    { "ailes_pt_grants", 1, "DELETE FROM grants WHERE tenant_id = %lld" },
+    { "ailes_pt_labels", 1, "DELETE FROM labels WHERE tenant_id = %lld" },
+    { "ailes_pt_users", 1,
+      "DELETE FROM users WHERE tenant_id = %lld AND NOT EXISTS (SELECT 1 "
+      "FROM sc_responses r WHERE r.user_id = users.id)" },
+    { "ailes_pt_wipe", 1,
+      "UPDATE users SET password_hash = NULL, totp_secret = NULL, "
+      "totp_pending = NULL, activation_hash = NULL, ip_allow = NULL, "
+      "status = 'disabled' WHERE tenant_id = %lld" },
+};
+
+static const ailes_stmt_t st_tenant_purged = {
+    "ailes_tenant_purged", 2,
+    "UPDATE tenants SET purged_at = %lld, ip_allow = NULL WHERE id = %lld"
+};
+
+static const ailes_stmt_t st_sc_purge_responses = {
+    "ailes_sc_purge_responses", 1,
+    "DELETE FROM sc_responses WHERE campaign_id IN (SELECT id FROM "
+    "sc_campaigns WHERE purge_after < %lld)"
+};
+
+static const ailes_stmt_t st_sc_purge_campaigns = {
+    "ailes_sc_purge_campaigns", 1,
+    "DELETE FROM sc_campaigns WHERE purge_after < %lld"
+};
+
+static const ailes_stmt_t st_purge_orphans = {
+    "ailes_purge_orphans", 0,
+    "DELETE FROM users WHERE tenant_id IN (SELECT id FROM tenants WHERE "
+    "purged_at IS NOT NULL) AND NOT EXISTS (SELECT 1 FROM sc_responses r "
+    "WHERE r.user_id = users.id)"
+};
+
 static const ailes_stmt_t st_ping = {
     "ailes_ping", 0,
     "SELECT COUNT(*) FROM ailes_schema"
@@ -297,6 +354,7 @@ apr_status_t ailes_store_tenant_by_slug(ailes_db_t *db, apr_pool_t *p,
         out->slug = row->cols[1];
         out->name = row->cols[2];
         out->ip_allow = row->cols[3];
+        out->terminated_on = row->cols[4];
         *t = out;
     }
     return rv;
@@ -494,8 +552,12 @@ apr_status_t ailes_store_session_get(ailes_db_t *db, apr_pool_t *p,
     apr_status_t rv;
 
     *s = NULL;
+    /* A terminated tenant's sessions end with its last day (JST). */
     rv = ailes_db_row(db, p, &st_session_get, &row,
-                      AILES_ARGS(tenant_slug, id_hash));
+                      AILES_ARGS(tenant_slug, id_hash,
+                                 apr_pstrmemdup(p, ailes_time_jst(
+                                                       p, apr_time_now()),
+                                                10)));
     if (APR_SUCCESS == rv) {
         ailes_session_t *out = apr_pcalloc(p, sizeof(*out));
         out->id_hash = row->cols[0];
@@ -892,6 +954,96 @@ apr_status_t ailes_store_purge(ailes_db_t *db, apr_pool_t *p,
     if (APR_SUCCESS == rv) {
         rv = ailes_db_exec(db, p, &st_purge_sessions, sessions,
                            AILES_ARGS(ailes_db_int(p, now_sec)));
+    }
+    return rv;
+}
+
+apr_status_t ailes_store_tenant_terminate(ailes_db_t *db, apr_pool_t *p,
+                                          apr_int64_t tenant_id,
+                                          const char *on)
+{
+    return ailes_db_exec(db, p, &st_tenant_terminate, NULL,
+                         AILES_ARGS(on, ailes_db_int(p, tenant_id)));
+}
+
+/* The last day of the month after the one of `day` (YYYY-MM-DD). */
+static void deadline_of(const char *day, char out[11])
+{
+    static const int mdays[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30,
+                                 31 };
+    int y = atoi(day), m = atoi(day + 5) + 1, d;
+
+    if (m > 12) {
+        m = 1;
+        y++;
+    }
+    d = mdays[m - 1] + (m == 2 && ((y % 4 == 0 && y % 100) || y % 400 == 0));
+    apr_snprintf(out, 11, "%04d-%02d-%02d", y, m, d);
+}
+
+apr_status_t ailes_store_tenants_due(ailes_db_t *db, apr_pool_t *p,
+                                     const char *today,
+                                     apr_array_header_t **due)
+{
+    apr_array_header_t *rows;
+    apr_status_t rv;
+    int i;
+
+    *due = apr_array_make(p, 4, sizeof(ailes_tenant_t *));
+    rv = ailes_db_rows(db, p, &st_tenants_due, &rows, AILES_NOARGS);
+    for (i = 0; APR_SUCCESS == rv && i < rows->nelts; i++) {
+        ailes_row_t *row = APR_ARRAY_IDX(rows, i, ailes_row_t *);
+        char deadline[11];
+
+        if (!row->cols[3] || strlen(row->cols[3]) != 10) {
+            continue;
+        }
+        deadline_of(row->cols[3], deadline);
+        if (strcmp(today, deadline) > 0) {
+            ailes_tenant_t *t = apr_pcalloc(p, sizeof(*t));
+            t->id = ailes_row_int(row, 0);
+            t->slug = row->cols[1];
+            t->name = row->cols[2];
+            t->terminated_on = row->cols[3];
+            APR_ARRAY_PUSH(*due, ailes_tenant_t *) = t;
+        }
+    }
+    return rv;
+}
+
+apr_status_t ailes_store_tenant_purge(ailes_db_t *db, apr_pool_t *p,
+                                      apr_int64_t tenant_id)
+{
+    const char *t = ailes_db_int(p, tenant_id);
+    apr_status_t rv = APR_SUCCESS;
+    size_t i;
+
+    for (i = 0; APR_SUCCESS == rv
+                && i < sizeof(st_purge_tenant) / sizeof(st_purge_tenant[0]);
+         i++) {
+        rv = ailes_db_exec(db, p, &st_purge_tenant[i], NULL, AILES_ARGS(t));
+    }
+    if (APR_SUCCESS == rv) {
+        rv = ailes_db_exec(db, p, &st_tenant_purged, NULL,
+                           AILES_ARGS(now_sec(p), t));
+    }
+    return rv;
+}
+
+apr_status_t ailes_store_stress_purge(ailes_db_t *db, apr_pool_t *p,
+                                      apr_int64_t now, int *responses)
+{
+    const char *n = ailes_db_int(p, now);
+    apr_status_t rv;
+
+    rv = ailes_db_exec(db, p, &st_sc_purge_responses, responses,
+                       AILES_ARGS(n));
+    if (APR_SUCCESS == rv) {
+        rv = ailes_db_exec(db, p, &st_sc_purge_campaigns, NULL,
+                           AILES_ARGS(n));
+    }
+    if (APR_SUCCESS == rv) {
+        rv = ailes_db_exec(db, p, &st_purge_orphans, NULL, AILES_NOARGS);
     }
     return rv;
 }

@@ -23,6 +23,7 @@ typedef struct ailes_tenant {
     const char *slug;
     const char *name;
     const char *ip_allow;       /* tenant admins' allow-list, NULL = none */
+    const char *terminated_on;  /* YYYY-MM-DD (JST) or NULL */
 } ailes_tenant_t;
 
 typedef struct ailes_user {
@@ -301,6 +302,30 @@ apr_status_t ailes_store_audit_list(struct ailes_db *db, apr_pool_t *p,
                                     apr_int64_t tenant_id, apr_time_t from,
                                     apr_time_t to, int limit,
                                     apr_array_header_t **events);
+
+/* Sets (NULL clears) the day a tenant's contract ends. */
+apr_status_t ailes_store_tenant_terminate(struct ailes_db *db, apr_pool_t *p,
+                                          apr_int64_t tenant_id,
+                                          const char *on);
+
+/* Tenants whose data is due for deletion: terminated, the end of the
+ * month after termination passed (`today` is a JST YYYY-MM-DD), not yet
+ * purged (ailes_tenant_t*). */
+apr_status_t ailes_store_tenants_due(struct ailes_db *db, apr_pool_t *p,
+                                     const char *today,
+                                     apr_array_header_t **due);
+
+/* Deletes a terminated tenant's data in the main database: sessions,
+ * codes, labels, grants, failed logins; users go, except those who still
+ * have stress-check data (its own schedule), whose credentials are wiped.
+ * Audit rows stay. Run it in a transaction. */
+apr_status_t ailes_store_tenant_purge(struct ailes_db *db, apr_pool_t *p,
+                                      apr_int64_t tenant_id);
+
+/* Deletes stress-check responses and campaigns past their own purge date,
+ * then the users of purged tenants that nothing holds any more. */
+apr_status_t ailes_store_stress_purge(struct ailes_db *db, apr_pool_t *p,
+                                      apr_int64_t now, int *responses);
 
 /* Deletes audit rows older than `before` and expired sessions; *audit and
  * *sessions count what went. */

@@ -32,6 +32,11 @@ static const ailes_stmt_t st_delete_user = {
     "DELETE FROM vault_fields WHERE tenant_id = %lld AND user_id = %lld"
 };
 
+static const ailes_stmt_t st_delete_tenant = {
+    "ailes_vault_delete_tenant", 1,
+    "DELETE FROM vault_fields WHERE tenant_id = %lld"
+};
+
 static apr_status_t wipe_key(void *data)
 {
     sodium_memzero(data, sizeof(ailes_vault_key_t));
@@ -329,4 +334,11 @@ apr_status_t ailes_vault_delete_user(ailes_db_t *vdb, apr_pool_t *p,
     return ailes_db_exec(vdb, p, &st_delete_user, NULL,
                          AILES_ARGS(ailes_db_int(p, tenant_id),
                                     ailes_db_int(p, user_id)));
+}
+
+apr_status_t ailes_vault_delete_tenant(ailes_db_t *vdb, apr_pool_t *p,
+                                       apr_int64_t tenant_id)
+{
+    return ailes_db_exec(vdb, p, &st_delete_tenant, NULL,
+                         AILES_ARGS(ailes_db_int(p, tenant_id)));
 }

@@ -73,6 +73,10 @@ apr_status_t ailes_vault_get(struct ailes_db *vdb, apr_pool_t *p,
                              apr_int64_t tenant_id, apr_int64_t user_id,
                              const char *field, const char **plain);
 
+/* Removes every field of a tenant (its contract ended). */
+apr_status_t ailes_vault_delete_tenant(struct ailes_db *vdb, apr_pool_t *p,
+                                       apr_int64_t tenant_id);
+
 /* Removes every field of a user (the user was deleted). */
 apr_status_t ailes_vault_delete_user(struct ailes_db *vdb, apr_pool_t *p,
                                      apr_int64_t tenant_id,

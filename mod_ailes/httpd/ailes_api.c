@@ -19,6 +19,7 @@
 #include "ailes_log.h"
 #include "ailes_request.h"
 #include "ailes_store.h"
+#include "ailes_time.h"
 #include "ailes_token.h"
 
 APLOG_USE_MODULE(ailes);
@@ -106,6 +107,15 @@ ailes_tenant_t *ailes_api_tenant(request_rec *r, ailes_db_t *db)
     ailes_tenant_t *t = NULL;
     apr_status_t rv = ailes_store_tenant_by_slug(db, r->pool, q->tenant, &t);
 
+    if (APR_SUCCESS == rv && t->terminated_on
+        && strcmp(apr_pstrmemdup(r->pool, ailes_time_jst(r->pool,
+                                                         apr_time_now()),
+                                 10),
+                  t->terminated_on) > 0) {
+        ailes_api_error(r, HTTP_FORBIDDEN, "tenant_terminated",
+                        "this service contract has ended");
+        return NULL;
+    }
     if (APR_SUCCESS == rv) {
         return t;
     }

@@ -74,6 +74,9 @@ static int usage(void)
           "                                  clear failed logins and a lock\n"
           "  user reset-totp --tenant SLUG --employee-no NO\n"
           "                                  turn TOTP off, end the sessions\n"
+          "  vault rotate-key [--batch N]    re-seal every value with the\n"
+          "                                  AilesVaultKeyFile key (old keys:\n"
+          "                                  AilesVaultOldKeyFile); resumable\n"
           "  purge [--dry-run]               delete audit rows older than\n"
           "                                  AilesAuditRetention and expired\n"
           "                                  sessions\n"
@@ -151,8 +154,24 @@ static int open_vault(ctl_t *c, ailes_db_t **db, ailes_vault_key_t **key)
         return fail("vault database: %s", err);
     }
     if (key) {
+        ailes_vault_key_t *tail;
+        int i;
+
         if ((err = ailes_vault_key_load(c->p, c->conf.vault_key_file, key))) {
             return fail("%s", err);
+        }
+        /* The ring: the current key seals, older ones still open. */
+        tail = *key;
+        for (i = 0; c->conf.vault_old_key_files
+                    && i < c->conf.vault_old_key_files->nelts; i++) {
+            ailes_vault_key_t *k;
+            if ((err = ailes_vault_key_load(
+                     c->p, APR_ARRAY_IDX(c->conf.vault_old_key_files, i,
+                                         const char *), &k))) {
+                return fail("%s", err);
+            }
+            tail->next = k;
+            tail = k;
         }
     }
     return 0;
@@ -526,6 +545,58 @@ static int cmd_user_reset_totp(ctl_t *c, int argc, const char *const *argv)
     return 0;
 }
 
+static int cmd_rotate(ctl_t *c, int argc, const char *const *argv)
+{
+    ailes_vault_key_t *ring;
+    ailes_db_t *db, *vault;
+    long batch = 500;
+    apr_int64_t left = 0, total = 0;
+    int done, rc;
+
+    if (argc == 2 && !strcmp(argv[0], "--batch")) {
+        const char *err = ailes_parse_int(c->p, argv[1], 1, 100000, &batch);
+        if (err) {
+            return fail("--batch: %s", err);
+        }
+    }
+    else if (argc != 0) {
+        return usage();
+    }
+    if ((rc = open_main(c, &db)) || (rc = check_latest(db, c->p, "main"))
+        || (rc = open_vault(c, &vault, &ring))
+        || (rc = check_latest(vault, c->p, "vault"))) {
+        return rc;
+    }
+    do {
+        apr_pool_t *bp;
+        apr_status_t rv;
+
+        apr_pool_create(&bp, c->p);
+        rv = ailes_vault_rotate(vault, db, bp, ring, (int)batch, &done,
+                                &left);
+        apr_pool_destroy(bp);
+        if (APR_SUCCESS != rv) {
+            return fail("rotation stopped after %" APR_INT64_T_FMT " values "
+                        "(run it again once the cause is fixed)", total);
+        }
+        total += done;
+        if (done) {
+            printf("re-sealed %" APR_INT64_T_FMT " values, %" APR_INT64_T_FMT
+                   " left\n", total, left);
+            fflush(stdout);
+        }
+    } while (done > 0);
+    if (left > 0) {
+        return fail("%" APR_INT64_T_FMT " vault values are sealed with a key "
+                    "that is not configured (AilesVaultOldKeyFile)", left);
+    }
+    audit_event(c, db, 0, "vault.rotated",
+                apr_psprintf(c->p, "%" APR_INT64_T_FMT " values to key %s",
+                             total, ring->id));
+    printf("every value is sealed with key %s\n", ring->id);
+    return 0;
+}
+
 static int cmd_purge(ctl_t *c, int argc, const char *const *argv)
 {
     static const ailes_stmt_t st_count = {
@@ -664,6 +735,10 @@ int main(int argc, const char *const *argv)
     }
     if ((err = ailes_conffile_read(c.p, c.conf_path, &c.conf))) {
         return fail("%s", err);
+    }
+    if (!strcmp(argv[i], "vault") && argc - i >= 2
+        && !strcmp(argv[i + 1], "rotate-key")) {
+        return cmd_rotate(&c, argc - i - 2, argv + i + 2);
     }
     if (!strcmp(argv[i], "purge")) {
         return cmd_purge(&c, argc - i - 1, argv + i + 1);

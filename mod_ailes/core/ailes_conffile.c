@@ -133,6 +133,14 @@ static const char *apply_one_arg(read_ctx *ctx, const char *path,
     else if (!strcasecmp(d, "AilesVaultKeyFile")) {
         set_once(&ctx->out->vault_key_file, resolve(ctx, path, v));
     }
+    else if (!strcasecmp(d, "AilesVaultOldKeyFile")) {
+        if (!ctx->out->vault_old_key_files) {
+            ctx->out->vault_old_key_files =
+                apr_array_make(ctx->p, 2, sizeof(const char *));
+        }
+        APR_ARRAY_PUSH(ctx->out->vault_old_key_files, const char *) =
+            resolve(ctx, path, v);
+    }
     else if (!strcasecmp(d, "AilesAuditRetention")) {
         long secs;
         if ((err = ailes_parse_duration(ctx->p, v, 366L * 86400,
@@ -184,7 +192,8 @@ static const char *apply(read_ctx *ctx, const char *path, int lineno,
     else if (!strcasecmp(d, "DBDriver") || !strcasecmp(d, "DBDParams")
              || !strcasecmp(d, "AilesVaultKeyFile")
              || !strcasecmp(d, "AilesBcryptCost")
-             || !strcasecmp(d, "AilesAuditRetention")) {
+             || !strcasecmp(d, "AilesAuditRetention")
+             || !strcasecmp(d, "AilesVaultOldKeyFile")) {
         if (a->nelts != 2) {
             return apr_psprintf(ctx->p, "%s:%d: %s takes one argument", path,
                                 lineno, d);

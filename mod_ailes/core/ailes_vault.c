@@ -32,6 +32,45 @@ static const ailes_stmt_t st_delete_user = {
     "DELETE FROM vault_fields WHERE tenant_id = %lld AND user_id = %lld"
 };
 
+/* One range query for a page of users: ids of a page lie close together
+ * (users are created in batches), and rows outside the page are skipped
+ * without being opened. */
+static const ailes_stmt_t st_get_range = {
+    "ailes_vault_get_range", 4,
+    "SELECT user_id, key_id, nonce, ciphertext FROM vault_fields "
+    "WHERE tenant_id = %lld AND field = %s AND user_id >= %lld "
+    "AND user_id <= %lld"
+};
+
+static const ailes_stmt_t st_rotate_pick = {
+    "ailes_vault_rotate_pick", 2,
+    "SELECT tenant_id, user_id, field, key_id, nonce, ciphertext "
+    "FROM vault_fields WHERE key_id = %s LIMIT %lld"
+};
+
+static const ailes_stmt_t st_rotate_put = {
+    "ailes_vault_rotate_put", 7,
+    "UPDATE vault_fields SET key_id = %s, nonce = %s, ciphertext = %s "
+    "WHERE tenant_id = %lld AND user_id = %lld AND field = %s AND key_id = %s"
+};
+
+static const ailes_stmt_t st_rotate_left = {
+    "ailes_vault_rotate_left", 1,
+    "SELECT COUNT(*) FROM vault_fields WHERE key_id <> %s"
+};
+
+static const ailes_stmt_t st_rotate_totp_pick = {
+    "ailes_vault_rotate_totp_pick", 2,
+    "SELECT tenant_id, id, totp_secret FROM users WHERE totp_secret IS NOT "
+    "NULL AND substr(totp_secret, 1, 16) <> %s LIMIT %lld"
+};
+
+static const ailes_stmt_t st_rotate_totp_put = {
+    "ailes_vault_rotate_totp_put", 4,
+    "UPDATE users SET totp_secret = %s WHERE tenant_id = %lld AND id = %lld "
+    "AND totp_secret = %s"
+};
+
 static const ailes_stmt_t st_delete_tenant = {
     "ailes_vault_delete_tenant", 1,
     "DELETE FROM vault_fields WHERE tenant_id = %lld"
@@ -205,7 +244,10 @@ apr_status_t ailes_vault_open(apr_pool_t *p, const ailes_vault_key_t *key,
     apr_status_t rv = APR_EGENERAL;
 
     *plain = NULL;
-    if (!key_id || strcmp(key_id, key->id)) {
+    while (key && (!key_id || strcmp(key_id, key->id))) {
+        key = key->next;
+    }
+    if (!key) {
         return APR_EINVAL;
     }
     nonce = unb64(p, nonce_b64, &nlen);
@@ -341,4 +383,122 @@ apr_status_t ailes_vault_delete_tenant(ailes_db_t *vdb, apr_pool_t *p,
 {
     return ailes_db_exec(vdb, p, &st_delete_tenant, NULL,
                          AILES_ARGS(ailes_db_int(p, tenant_id)));
+}
+
+apr_status_t ailes_vault_get_many(ailes_db_t *vdb, apr_pool_t *p,
+                                  const ailes_vault_key_t *key,
+                                  apr_int64_t tenant_id,
+                                  const apr_int64_t *user_ids, int n,
+                                  const char *field, apr_hash_t **out)
+{
+    apr_hash_t *want = apr_hash_make(p);
+    apr_array_header_t *rows;
+    apr_int64_t lo, hi;
+    apr_status_t rv;
+    int i;
+
+    *out = apr_hash_make(p);
+    if (n <= 0) {
+        return APR_SUCCESS;
+    }
+    lo = hi = user_ids[0];
+    for (i = 0; i < n; i++) {
+        lo = user_ids[i] < lo ? user_ids[i] : lo;
+        hi = user_ids[i] > hi ? user_ids[i] : hi;
+        apr_hash_set(want, ailes_db_int(p, user_ids[i]), APR_HASH_KEY_STRING,
+                     "");
+    }
+    rv = ailes_db_rows(vdb, p, &st_get_range, &rows,
+                       AILES_ARGS(ailes_db_int(p, tenant_id), field,
+                                  ailes_db_int(p, lo), ailes_db_int(p, hi)));
+    for (i = 0; APR_SUCCESS == rv && i < rows->nelts; i++) {
+        ailes_row_t *row = APR_ARRAY_IDX(rows, i, ailes_row_t *);
+        const char *plain;
+
+        if (!apr_hash_get(want, row->cols[0], APR_HASH_KEY_STRING)) {
+            continue;
+        }
+        if (APR_SUCCESS == ailes_vault_open(p, key, tenant_id,
+                                            ailes_row_int(row, 0), field,
+                                            row->cols[1], row->cols[2],
+                                            row->cols[3], &plain)) {
+            apr_hash_set(*out, row->cols[0], APR_HASH_KEY_STRING, plain);
+        }
+    }
+    return rv;
+}
+
+apr_status_t ailes_vault_rotate(ailes_db_t *vdb, ailes_db_t *db, apr_pool_t *p,
+                                const ailes_vault_key_t *ring, int batch,
+                                int *done, apr_int64_t *left)
+{
+    const ailes_vault_key_t *old;
+    apr_array_header_t *rows;
+    ailes_row_t *count;
+    apr_status_t rv = APR_SUCCESS;
+    int i;
+
+    *done = 0;
+    *left = 0;
+    for (old = ring->next; old && APR_SUCCESS == rv && *done < batch;
+         old = old->next) {
+        rv = ailes_db_rows(vdb, p, &st_rotate_pick, &rows,
+                           AILES_ARGS(old->id,
+                                      ailes_db_int(p, batch - *done)));
+        for (i = 0; APR_SUCCESS == rv && i < rows->nelts; i++) {
+            ailes_row_t *row = APR_ARRAY_IDX(rows, i, ailes_row_t *);
+            apr_int64_t t = ailes_row_int(row, 0), u = ailes_row_int(row, 1);
+            const char *plain, *nonce, *ct;
+
+            if (APR_SUCCESS != ailes_vault_open(p, ring, t, u, row->cols[2],
+                                                row->cols[3], row->cols[4],
+                                                row->cols[5], &plain)
+                || APR_SUCCESS != ailes_vault_seal(p, ring, t, u,
+                                                   row->cols[2], plain,
+                                                   &nonce, &ct)) {
+                ailes_log(AILES_LOG_ERR, 0, AILES_LOGNO(00012)
+                          "vault field %s of user %" APR_INT64_T_FMT
+                          " does not open with key %s", row->cols[2], u,
+                          old->id);
+                rv = APR_EGENERAL;
+                break;
+            }
+            rv = ailes_db_exec(vdb, p, &st_rotate_put, NULL,
+                               AILES_ARGS(ring->id, nonce, ct,
+                                          ailes_db_int(p, t),
+                                          ailes_db_int(p, u), row->cols[2],
+                                          old->id));
+            (*done)++;
+        }
+    }
+    /* TOTP secrets live sealed in the main database. */
+    if (APR_SUCCESS == rv && *done < batch && db) {
+        rv = ailes_db_rows(db, p, &st_rotate_totp_pick, &rows,
+                           AILES_ARGS(ring->id,
+                                      ailes_db_int(p, batch - *done)));
+        for (i = 0; APR_SUCCESS == rv && i < rows->nelts; i++) {
+            ailes_row_t *row = APR_ARRAY_IDX(rows, i, ailes_row_t *);
+            apr_int64_t t = ailes_row_int(row, 0), u = ailes_row_int(row, 1);
+            const char *b32 = ailes_vault_open_text(p, ring, t, u, "totp",
+                                                    row->cols[2]);
+            const char *sealed = b32 ? ailes_vault_seal_text(p, ring, t, u,
+                                                             "totp", b32)
+                                     : NULL;
+            if (!sealed) {
+                continue;       /* a key not in the ring: counted as left */
+            }
+            rv = ailes_db_exec(db, p, &st_rotate_totp_put, NULL,
+                               AILES_ARGS(sealed, ailes_db_int(p, t),
+                                          ailes_db_int(p, u), row->cols[2]));
+            (*done)++;
+        }
+    }
+    if (APR_SUCCESS == rv) {
+        rv = ailes_db_row(vdb, p, &st_rotate_left, &count,
+                          AILES_ARGS(ring->id));
+        if (APR_SUCCESS == rv) {
+            *left = ailes_row_int(count, 0);
+        }
+    }
+    return rv;
 }

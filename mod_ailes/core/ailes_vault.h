@@ -14,6 +14,7 @@
 #ifndef AILES_VAULT_H
 #define AILES_VAULT_H
 
+#include <apr_hash.h>
 #include <apr_pools.h>
 
 struct ailes_db;
@@ -22,9 +23,13 @@ struct ailes_db;
 #define AILES_VAULT_NONCE_BYTES 12
 #define AILES_VAULT_TAG_BYTES 16
 
+/* A key ring: the first key seals; every key in the chain opens what it
+ * sealed (rotation: the new key first, the old ones after it until
+ * `ailesctl vault rotate-key` has re-sealed every row). */
 typedef struct ailes_vault_key {
     char id[17];                            /* 16 hex chars of SHA-256(key) */
     unsigned char key[AILES_VAULT_KEY_BYTES];
+    struct ailes_vault_key *next;           /* older keys, or NULL */
 } ailes_vault_key_t;
 
 /* Loads a key file: exactly 32 bytes, a regular file that neither group
@@ -43,8 +48,9 @@ apr_status_t ailes_vault_seal(apr_pool_t *p, const ailes_vault_key_t *key,
                               const char *field, const char *plain,
                               const char **nonce_b64, const char **ct_b64);
 
-/* Opens what ailes_vault_seal made. APR_EINVAL when the key id differs,
- * APR_EGENERAL when authentication fails (wrong key, wrong row, edited). */
+/* Opens what ailes_vault_seal made, with the key of the ring whose id is
+ * key_id. APR_EINVAL when no key of the ring has that id, APR_EGENERAL
+ * when authentication fails (wrong key, wrong row, edited). */
 apr_status_t ailes_vault_open(apr_pool_t *p, const ailes_vault_key_t *key,
                               apr_int64_t tenant_id, apr_int64_t user_id,
                               const char *field, const char *key_id,
@@ -72,6 +78,25 @@ apr_status_t ailes_vault_get(struct ailes_db *vdb, apr_pool_t *p,
                              const ailes_vault_key_t *key,
                              apr_int64_t tenant_id, apr_int64_t user_id,
                              const char *field, const char **plain);
+
+/* Opens `field` for many users with one query: *out maps the decimal user
+ * id (string) to the plaintext. Users without the field, or whose value
+ * does not open, are simply absent. The ids must be of one tenant. */
+apr_status_t ailes_vault_get_many(struct ailes_db *vdb, apr_pool_t *p,
+                                  const ailes_vault_key_t *key,
+                                  apr_int64_t tenant_id,
+                                  const apr_int64_t *user_ids, int n,
+                                  const char *field, apr_hash_t **out);
+
+/* Re-seals up to `batch` vault rows (and then TOTP secrets of the main
+ * database) that another key of the ring sealed, with the ring's first
+ * key; each row in its own statement, so an interruption loses nothing
+ * and a second run goes on. *done counts re-sealed values, *left the
+ * values still sealed with another key (those of keys not in the ring
+ * included). */
+apr_status_t ailes_vault_rotate(struct ailes_db *vdb, struct ailes_db *db,
+                                apr_pool_t *p, const ailes_vault_key_t *ring,
+                                int batch, int *done, apr_int64_t *left);
 
 /* Removes every field of a tenant (its contract ended). */
 apr_status_t ailes_vault_delete_tenant(struct ailes_db *vdb, apr_pool_t *p,

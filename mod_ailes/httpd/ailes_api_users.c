@@ -188,7 +188,9 @@ static int users_list(request_rec *r, ailes_api_ctx_t *ctx)
     long page = 1, per_page = 50;
     apr_array_header_t *users;
     apr_int64_t total, now = ailes_time_sec(apr_time_now());
-    ailes_db_t *db;
+    ailes_global_t *g = ailes_srv_conf(r->server)->g;
+    apr_hash_t *names;
+    ailes_db_t *db, *vault;
     json_t *list, *body;
     int i;
 
@@ -220,11 +222,29 @@ static int users_list(request_rec *r, ailes_api_ctx_t *ctx)
                                                 &total)) {
         return ailes_api_unavailable(r);
     }
+    /* Names: one vault query for the whole page; null when the vault does
+     * not answer (the list still works). */
+    names = NULL;
+    if ((vault = ailes_req_vault(r)) && g->vault_key && users->nelts) {
+        apr_int64_t *ids = apr_palloc(r->pool,
+                                      sizeof(apr_int64_t) * users->nelts);
+        for (i = 0; i < users->nelts; i++) {
+            ids[i] = APR_ARRAY_IDX(users, i, ailes_user_t *)->id;
+        }
+        (void)ailes_vault_get_many(vault, r->pool, g->vault_key,
+                                   ctx->session->tenant_id, ids, users->nelts,
+                                   "name", &names);
+    }
     list = json_array();
     for (i = 0; i < users->nelts; i++) {
-        json_array_append_new(list, user_json(APR_ARRAY_IDX(users, i,
-                                                            ailes_user_t *),
-                                              now));
+        ailes_user_t *u = APR_ARRAY_IDX(users, i, ailes_user_t *);
+        const char *name = names ? apr_hash_get(names,
+                                                ailes_db_int(r->pool, u->id),
+                                                APR_HASH_KEY_STRING)
+                                 : NULL;
+        json_t *j = user_json(u, now);
+        json_object_set_new(j, "name", name ? json_string(name) : json_null());
+        json_array_append_new(list, j);
     }
     body = json_pack("{s:o,s:i,s:i,s:I}", "users", list, "page", (int)page,
                      "per_page", (int)per_page, "total", (json_int_t)total);

@@ -255,6 +255,32 @@ static const char *set_vault_key_file(cmd_parms *cmd, void *dc,
     return NULL;
 }
 
+static const char *add_old_key_file(cmd_parms *cmd, void *dc,
+                                    const char *arg)
+{
+    const char *err = ap_check_cmd_context(cmd, GLOBAL_ONLY);
+    ailes_global_t *g = global_of(cmd);
+    ailes_vault_key_t *k;
+    const char *path;
+
+    if (err) {
+        return err;
+    }
+    if (!(path = ap_server_root_relative(cmd->pool, arg))) {
+        return apr_pstrcat(cmd->pool, cmd->cmd->name, ": invalid path ", arg,
+                           NULL);
+    }
+    if ((err = ailes_vault_key_load(cmd->pool, path, &k))) {
+        return apr_pstrcat(cmd->pool, cmd->cmd->name, ": ", err, NULL);
+    }
+    if (!g->old_keys) {
+        g->old_keys = apr_array_make(cmd->pool, 2,
+                                     sizeof(ailes_vault_key_t *));
+    }
+    APR_ARRAY_PUSH(g->old_keys, ailes_vault_key_t *) = k;
+    return NULL;
+}
+
 static const char *set_bcrypt_cost(cmd_parms *cmd, void *dc, const char *arg)
 {
     const char *err = ap_check_cmd_context(cmd, GLOBAL_ONLY);
@@ -489,6 +515,9 @@ const command_rec ailes_cmds[] = {
                   "database, separate from DBDParams"),
     AP_INIT_TAKE1("AilesVaultKeyFile", set_vault_key_file, NULL, RSRC_CONF,
                   "file with the 32-byte vault key (mode 0400)"),
+    AP_INIT_TAKE1("AilesVaultOldKeyFile", add_old_key_file, NULL, RSRC_CONF,
+                  "an earlier vault key that still opens rows sealed before "
+                  "a rotation (repeatable)"),
     AP_INIT_TAKE1("AilesBcryptCost", set_bcrypt_cost, NULL, RSRC_CONF,
                   "bcrypt cost for new password hashes (4-15, default 12)"),
     AP_INIT_FLAG("AilesCookieSecure", set_cookie_secure, NULL, RSRC_CONF,
@@ -558,6 +587,23 @@ const char *ailes_conf_check(apr_pool_t *p, server_rec *s)
     }
     if (!g->vault_key) {
         return "mod_ailes: AilesVaultKeyFile is required";
+    }
+    /* The ring: the current key first, then the old ones. */
+    g->vault_key->next = NULL;
+    if (g->old_keys) {
+        ailes_vault_key_t *tail = g->vault_key;
+        int i;
+        for (i = 0; i < g->old_keys->nelts; i++) {
+            ailes_vault_key_t *k = APR_ARRAY_IDX(g->old_keys, i,
+                                                 ailes_vault_key_t *);
+            if (!strcmp(k->id, g->vault_key->id)) {
+                return "mod_ailes: an AilesVaultOldKeyFile holds the current "
+                       "AilesVaultKeyFile key";
+            }
+            k->next = NULL;
+            tail->next = k;
+            tail = k;
+        }
     }
     /* An explicitly named session cache must exist at configtest time. */
     if (g->session_cache && strcmp(g->session_cache, "none")) {

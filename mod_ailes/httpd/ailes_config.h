@@ -21,7 +21,9 @@ typedef struct ailes_global {
     const char *vault_driver;           /* AilesVaultDB */
     const char *vault_params;
     const char *vault_key_file;         /* AilesVaultKeyFile */
-    struct ailes_vault_key *vault_key;  /* loaded when the directive is read */
+    struct ailes_vault_key *vault_key;  /* loaded when the directive is read;
+                                           the old keys chained after it */
+    apr_array_header_t *old_keys;       /* AilesVaultOldKeyFile (keys) */
     int bcrypt_cost;                    /* AilesBcryptCost, -1 = unset */
     const char *dummy_hash;             /* post_config: for unknown users */
     apr_reslist_t *vault_pool;          /* child_init */

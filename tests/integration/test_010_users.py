@@ -223,3 +223,43 @@ class TestUsers:
         r = admin.call("DELETE", "/v1/users/E001", csrf_ok=False)
         assert r.status_code == 403
         assert admin.call("GET", "/v1/users/E001").status_code == 200
+
+
+class TestListNames:
+
+    @pytest.fixture(scope="class", autouse=True)
+    def setup(self, people):
+        admin = Admin(people)
+        rows = "employee_no,name\n" + "".join(
+            "N%03d,名前 %03d\n" % (i, i) for i in range(60))
+        r = admin.s.post(people.url("/api/v1/users/import"),
+                         data=rows.encode(),
+                         headers=dict(csrf(admin.login),
+                                      **{"Content-Type": "text/csv"}),
+                         timeout=60)
+        assert r.status_code == 200, r.text
+
+    def test_page_shows_names(self, env):
+        admin = Admin(env)
+        r = admin.call("GET", "/v1/users?q=N&per_page=50&page=2")
+        assert r.status_code == 200
+        users = r.json()["users"]
+        assert [u["employee_no"] for u in users] == ["N%03d" % i
+                                                    for i in range(50, 60)]
+        assert [u["name"] for u in users] == ["名前 %03d" % i
+                                             for i in range(50, 60)]
+
+    def test_one_vault_query_per_page(self, env):
+        if env.backend.name != "pgsql":
+            pytest.skip("statements are counted in PostgreSQL's log")
+        admin = Admin(env)
+        admin.call("GET", "/v1/users?per_page=5")           # warm up
+        import time
+        time.sleep(0.3)
+        mark = env.backend.log_size()
+        r = admin.call("GET", "/v1/users?q=N&per_page=50")
+        assert len(r.json()["users"]) == 50
+        time.sleep(0.3)
+        lines = env.backend.statements_since(mark)
+        assert sum("ailes_vault_get_range" in l for l in lines) == 1, lines
+        assert not any("execute ailes_vault_get:" in l for l in lines)

@@ -354,6 +354,16 @@ apr_status_t ailes_db_exec(ailes_db_t *db, apr_pool_t *p,
     return APR_SUCCESS;
 }
 
+apr_status_t ailes_db_exec_one(ailes_db_t *db, apr_pool_t *p,
+                               const ailes_stmt_t *st, int nargs,
+                               const char **args)
+{
+    int n = 0;
+    apr_status_t rv = ailes_db_exec(db, p, st, &n, nargs, args);
+
+    return APR_SUCCESS == rv && n == 0 ? APR_NOTFOUND : rv;
+}
+
 apr_status_t ailes_db_exec_fixed(ailes_db_t *db, apr_pool_t *p,
                                  const char *sql)
 {

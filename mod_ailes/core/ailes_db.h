@@ -80,6 +80,12 @@ apr_status_t ailes_db_exec(ailes_db_t *db, apr_pool_t *p,
                            const ailes_stmt_t *st, int *nrows, int nargs,
                            const char **args);
 
+/* Runs a statement that must change a row: APR_NOTFOUND when it changed
+ * none (no such row in this tenant, or its WHERE guard did not hold). */
+apr_status_t ailes_db_exec_one(ailes_db_t *db, apr_pool_t *p,
+                               const ailes_stmt_t *st, int nargs,
+                               const char **args);
+
 /* Runs fixed SQL without parameters (migrations, pragmas). Never pass a
  * string that contains input. */
 apr_status_t ailes_db_exec_fixed(ailes_db_t *db, apr_pool_t *p,

@@ -656,14 +656,10 @@ apr_status_t ailes_store_user_set_password(ailes_db_t *db, apr_pool_t *p,
                                            apr_int64_t user_id,
                                            const char *password_hash)
 {
-    int n = 0;
-    apr_status_t rv;
-
-    rv = ailes_db_exec(db, p, &st_user_set_password, &n,
-                       AILES_ARGS(password_hash, now_sec(p),
-                                  ailes_db_int(p, tenant_id),
-                                  ailes_db_int(p, user_id)));
-    return APR_SUCCESS == rv && n == 0 ? APR_NOTFOUND : rv;
+    return ailes_db_exec_one(db, p, &st_user_set_password,
+                             AILES_ARGS(password_hash, now_sec(p),
+                                        ailes_db_int(p, tenant_id),
+                                        ailes_db_int(p, user_id)));
 }
 
 apr_status_t ailes_store_session_hashes(ailes_db_t *db, apr_pool_t *p,
@@ -704,27 +700,21 @@ apr_status_t ailes_store_totp_set_pending(ailes_db_t *db, apr_pool_t *p,
                                           apr_int64_t user_id,
                                           const char *sealed)
 {
-    int n = 0;
-    apr_status_t rv = ailes_db_exec(db, p, &st_totp_pending, &n,
-                                    AILES_ARGS(sealed, now_sec(p),
-                                               ailes_db_int(p, tenant_id),
-                                               ailes_db_int(p, user_id)));
-
-    return APR_SUCCESS == rv && n == 0 ? APR_NOTFOUND : rv;
+    return ailes_db_exec_one(db, p, &st_totp_pending,
+                             AILES_ARGS(sealed, now_sec(p),
+                                        ailes_db_int(p, tenant_id),
+                                        ailes_db_int(p, user_id)));
 }
 
 apr_status_t ailes_store_totp_activate(ailes_db_t *db, apr_pool_t *p,
                                        apr_int64_t tenant_id,
                                        apr_int64_t user_id, apr_int64_t step)
 {
-    int n = 0;
-    apr_status_t rv = ailes_db_exec(db, p, &st_totp_activate, &n,
-                                    AILES_ARGS(ailes_db_int(p, step),
-                                               now_sec(p),
-                                               ailes_db_int(p, tenant_id),
-                                               ailes_db_int(p, user_id)));
-
-    return APR_SUCCESS == rv && n == 0 ? APR_NOTFOUND : rv;
+    return ailes_db_exec_one(db, p, &st_totp_activate,
+                             AILES_ARGS(ailes_db_int(p, step),
+                                        now_sec(p),
+                                        ailes_db_int(p, tenant_id),
+                                        ailes_db_int(p, user_id)));
 }
 
 apr_status_t ailes_store_totp_accept_step(ailes_db_t *db, apr_pool_t *p,
@@ -779,14 +769,11 @@ apr_status_t ailes_store_recovery_use(ailes_db_t *db, apr_pool_t *p,
                                       apr_int64_t user_id, const char *hash,
                                       apr_int64_t now)
 {
-    int n = 0;
-    apr_status_t rv = ailes_db_exec(db, p, &st_recovery_use, &n,
-                                    AILES_ARGS(ailes_db_int(p, now),
-                                               ailes_db_int(p, tenant_id),
-                                               ailes_db_int(p, user_id),
-                                               hash));
-
-    return APR_SUCCESS == rv && n == 0 ? APR_NOTFOUND : rv;
+    return ailes_db_exec_one(db, p, &st_recovery_use,
+                             AILES_ARGS(ailes_db_int(p, now),
+                                        ailes_db_int(p, tenant_id),
+                                        ailes_db_int(p, user_id),
+                                        hash));
 }
 
 apr_status_t ailes_store_user_update(ailes_db_t *db, apr_pool_t *p,
@@ -794,13 +781,10 @@ apr_status_t ailes_store_user_update(ailes_db_t *db, apr_pool_t *p,
                                      apr_int64_t user_id, const char *role,
                                      const char *status)
 {
-    int n = 0;
-    apr_status_t rv = ailes_db_exec(db, p, &st_user_update, &n,
-                                    AILES_ARGS(role, status, now_sec(p),
-                                               ailes_db_int(p, tenant_id),
-                                               ailes_db_int(p, user_id)));
-
-    return APR_SUCCESS == rv && n == 0 ? APR_NOTFOUND : rv;
+    return ailes_db_exec_one(db, p, &st_user_update,
+                             AILES_ARGS(role, status, now_sec(p),
+                                        ailes_db_int(p, tenant_id),
+                                        ailes_db_int(p, user_id)));
 }
 
 apr_status_t ailes_store_user_delete(ailes_db_t *db, apr_pool_t *p,
@@ -888,15 +872,12 @@ apr_status_t ailes_store_user_set_activation(ailes_db_t *db, apr_pool_t *p,
                                              const char *activation_hash,
                                              apr_int64_t expires)
 {
-    int n = 0;
-    apr_status_t rv = ailes_db_exec(db, p, &st_user_set_activation, &n,
-                                    AILES_ARGS(activation_hash,
-                                               ailes_db_int(p, expires),
-                                               now_sec(p),
-                                               ailes_db_int(p, tenant_id),
-                                               ailes_db_int(p, user_id)));
-
-    return APR_SUCCESS == rv && n == 0 ? APR_NOTFOUND : rv;
+    return ailes_db_exec_one(db, p, &st_user_set_activation,
+                             AILES_ARGS(activation_hash,
+                                        ailes_db_int(p, expires),
+                                        now_sec(p),
+                                        ailes_db_int(p, tenant_id),
+                                        ailes_db_int(p, user_id)));
 }
 
 apr_status_t ailes_store_user_activate(ailes_db_t *db, apr_pool_t *p,
@@ -904,13 +885,10 @@ apr_status_t ailes_store_user_activate(ailes_db_t *db, apr_pool_t *p,
                                        apr_int64_t user_id,
                                        const char *password_hash)
 {
-    int n = 0;
-    apr_status_t rv = ailes_db_exec(db, p, &st_user_activate, &n,
-                                    AILES_ARGS(password_hash, now_sec(p),
-                                               ailes_db_int(p, tenant_id),
-                                               ailes_db_int(p, user_id)));
-
-    return APR_SUCCESS == rv && n == 0 ? APR_NOTFOUND : rv;
+    return ailes_db_exec_one(db, p, &st_user_activate,
+                             AILES_ARGS(password_hash, now_sec(p),
+                                        ailes_db_int(p, tenant_id),
+                                        ailes_db_int(p, user_id)));
 }
 
 apr_status_t ailes_store_audit_list(ailes_db_t *db, apr_pool_t *p,

@@ -209,11 +209,8 @@ apr_status_t ailes_store_campaign_list(ailes_db_t *db, apr_pool_t *p,
 apr_status_t ailes_store_campaign_close(ailes_db_t *db, apr_pool_t *p,
                                         apr_int64_t tenant_id, apr_int64_t id)
 {
-    int n = 0;
-    apr_status_t rv = ailes_db_exec(db, p, &st_campaign_close, &n,
-                                    AILES_ARGS(I(p, tenant_id), I(p, id)));
-
-    return APR_SUCCESS == rv && n == 0 ? APR_NOTFOUND : rv;
+    return ailes_db_exec_one(db, p, &st_campaign_close,
+                             AILES_ARGS(I(p, tenant_id), I(p, id)));
 }
 
 apr_status_t ailes_store_response_get(ailes_db_t *db, apr_pool_t *p,
@@ -259,18 +256,15 @@ apr_status_t ailes_store_response_mark(ailes_db_t *db, apr_pool_t *p,
                                        apr_int64_t consent_at,
                                        apr_int64_t interview_at)
 {
-    int n = 0;
-    apr_status_t rv = ailes_db_exec(db, p, &st_response_mark, &n,
-                                    AILES_ARGS(consent_at ? I(p, consent_at)
-                                                          : NULL,
-                                               interview_at
-                                                   ? I(p, interview_at)
+    return ailes_db_exec_one(db, p, &st_response_mark,
+                             AILES_ARGS(consent_at ? I(p, consent_at)
                                                    : NULL,
-                                               I(p, tenant_id),
-                                               I(p, campaign_id),
-                                               I(p, user_id)));
-
-    return APR_SUCCESS == rv && n == 0 ? APR_NOTFOUND : rv;
+                                        interview_at
+                                            ? I(p, interview_at)
+                                            : NULL,
+                                        I(p, tenant_id),
+                                        I(p, campaign_id),
+                                        I(p, user_id)));
 }
 
 apr_status_t ailes_store_response_list(ailes_db_t *db, apr_pool_t *p,

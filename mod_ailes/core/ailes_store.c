@@ -297,6 +297,9 @@ static const ailes_stmt_t st_purge_tenant[] = {
     { "ailes_pt_user_labels", 1,
       "DELETE FROM user_labels WHERE tenant_id = %lld" },
     { "ailes_pt_grants", 1, "DELETE FROM grants WHERE tenant_id = %lld" },
+    { "ailes_pt_checkups", 1, "DELETE FROM checkups WHERE tenant_id = %lld" },
+    { "ailes_pt_checkup_files", 1,
+      "DELETE FROM checkup_files WHERE tenant_id = %lld" },
     { "ailes_pt_labels", 1, "DELETE FROM labels WHERE tenant_id = %lld" },
     { "ailes_pt_users", 1,
       "DELETE FROM users WHERE tenant_id = %lld AND NOT EXISTS (SELECT 1 "

@@ -21,6 +21,7 @@
 #include "ailes_store.h"
 #include "ailes_time.h"
 #include "ailes_token.h"
+#include "ailes_userimport.h"
 
 APLOG_USE_MODULE(ailes);
 
@@ -34,6 +35,7 @@ static const ailes_api_route_t *const route_tables[] = {
     ailes_api_people_routes,
     ailes_api_audit_routes,
     ailes_api_stress_routes,
+    ailes_api_checkup_routes,
     NULL
 };
 
@@ -130,6 +132,27 @@ ailes_tenant_t *ailes_api_tenant(request_rec *r, ailes_db_t *db)
     }
     ailes_api_unavailable(r);
     return NULL;
+}
+
+int ailes_api_import_invalid(request_rec *r,
+                             const apr_array_header_t *errors)
+{
+    json_t *details = json_array(), *body;
+    int i;
+
+    for (i = 0; i < errors->nelts; i++) {
+        const ailes_import_error_t *e =
+            &APR_ARRAY_IDX(errors, i, ailes_import_error_t);
+        json_array_append_new(details,
+                              json_pack("{s:i,s:s?,s:s}", "line", e->line,
+                                        "column", e->column, "message",
+                                        e->message));
+    }
+    body = json_pack("{s:{s:s,s:s,s:o}}", "error", "code", "import_invalid",
+                     "message", "nothing was imported; fix the lines below",
+                     "details", details);
+    return ailes_api_json(r, HTTP_UNPROCESSABLE_ENTITY,
+                          ailes_json_pool(r->pool, body));
 }
 
 int ailes_api_no_content(request_rec *r)

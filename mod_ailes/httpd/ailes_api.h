@@ -58,6 +58,7 @@ extern const ailes_api_route_t ailes_api_import_routes[];
 extern const ailes_api_route_t ailes_api_people_routes[];
 extern const ailes_api_route_t ailes_api_audit_routes[];
 extern const ailes_api_route_t ailes_api_stress_routes[];
+extern const ailes_api_route_t ailes_api_checkup_routes[];
 
 /* Writes a JSON response with the given status; returns OK. */
 int ailes_api_json(request_rec *r, int status, json_t *body);
@@ -98,6 +99,11 @@ int ailes_api_login_attempt(request_rec *r, struct ailes_db *db,
 
 /* 423 locked; returns OK. */
 int ailes_api_locked(request_rec *r);
+
+/* 422 import_invalid with a details list of ailes_import_error_t
+ * (line, column, message): a CSV upload that changed nothing. */
+int ailes_api_import_invalid(request_rec *r,
+                             const apr_array_header_t *errors);
 
 /* 204 No Content; returns OK. */
 int ailes_api_no_content(request_rec *r);

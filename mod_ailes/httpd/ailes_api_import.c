@@ -38,33 +38,13 @@
 #define ACTIVATION_CHARS 16     /* 80 bits */
 #define MAX_FIELDS 20
 
-static int import_invalid(request_rec *r, const apr_array_header_t *errors)
-{
-    json_t *details = json_array(), *body;
-    int i;
-
-    for (i = 0; i < errors->nelts; i++) {
-        const ailes_import_error_t *e =
-            &APR_ARRAY_IDX(errors, i, ailes_import_error_t);
-        json_array_append_new(details,
-                              json_pack("{s:i,s:s?,s:s}", "line", e->line,
-                                        "column", e->column, "message",
-                                        e->message));
-    }
-    body = json_pack("{s:{s:s,s:s,s:o}}", "error", "code", "import_invalid",
-                     "message", "nothing was imported; fix the lines below",
-                     "details", details);
-    return ailes_api_json(r, HTTP_UNPROCESSABLE_ENTITY,
-                          ailes_json_pool(r->pool, body));
-}
-
 static int one_problem(request_rec *r, const char *message)
 {
     apr_array_header_t *e = apr_array_make(r->pool, 1,
                                            sizeof(ailes_import_error_t));
 
     ailes_import_error(r->pool, e, 0, NULL, message);
-    return import_invalid(r, e);
+    return ailes_api_import_invalid(r, e);
 }
 
 typedef struct issued {
@@ -258,7 +238,7 @@ static int users_import(request_rec *r, ailes_api_ctx_t *ctx)
     }
     ailes_import_check(r->pool, rows, &users, &errors);
     if (errors->nelts) {
-        return import_invalid(r, errors);
+        return ailes_api_import_invalid(r, errors);
     }
     if (!(db = ailes_req_db(r)) || !(vault = ailes_req_vault(r))) {
         return ailes_api_unavailable(r);
@@ -268,7 +248,7 @@ static int users_import(request_rec *r, ailes_api_ctx_t *ctx)
         return ailes_api_unavailable(r);
     }
     if (errors->nelts) {
-        return import_invalid(r, errors);
+        return ailes_api_import_invalid(r, errors);
     }
     expires = ailes_time_sec(apr_time_now()) + ailes_conf_activation_ttl(sc);
     codes = apr_array_make(r->pool, users->nelts + 1, sizeof(issued));

@@ -69,6 +69,19 @@ class TestTermination:
         env.sql("INSERT INTO sc_responses (tenant_id, campaign_id, user_id, "
                 "answers, submitted_at, updated_at) VALUES (%s, %s, %s, '%s',"
                 " 1, 1)" % (tid, cid, uid, "1" * 57))
+        # A health checkup of each tenant: acme's goes, globex's stays.
+        gid = env.sql("SELECT id FROM tenants WHERE slug = 'globex'")[0][0]
+        for t, no in ((tid, "E002"), (gid, "G001")):
+            env.sql("INSERT INTO checkup_files (tenant_id, sha256, "
+                    "rows_count, uploaded_by, uploaded_at) VALUES (%s, "
+                    "'f%s', 1, 'x', 0)" % (t, t))
+            env.sql("INSERT INTO checkups (tenant_id, user_id, exam_date, "
+                    "kind, items, file_id, created_at) SELECT %s, u.id, "
+                    "'2026-04-01', 'periodic', '{}', f.id, 0 FROM users u, "
+                    "checkup_files f WHERE u.tenant_id = %s AND "
+                    "u.employee_no = '%s' AND f.tenant_id = %s"
+                    % (t, t, no, t))
+        assert env.sql("SELECT COUNT(*) FROM checkups") == [["2"]]
         audit_before = int(env.sql("SELECT COUNT(*) FROM audit WHERE "
                                    "tenant_id = %s" % tid)[0][0])
         r = env.ctl("purge")
@@ -81,6 +94,8 @@ class TestTermination:
         assert rows == [["E002", "none", "disabled"]]
         assert env.sql("SELECT COUNT(*) FROM vault_fields WHERE tenant_id = "
                        "%s" % tid, db="vault") == [["0"]]
+        assert env.sql("SELECT tenant_id FROM checkups") == [[gid]]
+        assert env.sql("SELECT tenant_id FROM checkup_files") == [[gid]]
         assert int(env.sql("SELECT COUNT(*) FROM audit WHERE tenant_id = %s"
                            % tid)[0][0]) > audit_before
         assert env.sql("SELECT COUNT(*) FROM users u JOIN tenants t ON "

@@ -20,10 +20,12 @@ build="$top/build"
 mkdir -p "$demo/run" "$demo/data" "$demo/htdocs"
 chown www-data:www-data "$demo/data"
 chmod 0755 "$demo"
-if [ ! -f "$demo/vault.key" ]; then
-    (umask 077; head -c 32 /dev/urandom > "$demo/vault.key")
-fi
-chmod 0400 "$demo/vault.key"
+for key in vault.key index.key; do
+    if [ ! -f "$demo/$key" ]; then
+        (umask 077; head -c 32 /dev/urandom > "$demo/$key")
+    fi
+    chmod 0400 "$demo/$key"
+done
 # www-data must reach the pages, so they are copied out of the checkout
 # (which may sit under /root).
 rm -rf "$demo/htdocs"

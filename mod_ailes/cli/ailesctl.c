@@ -77,6 +77,8 @@ static int usage(void)
           "  vault rotate-key [--batch N]    re-seal every value with the\n"
           "                                  AilesVaultKeyFile key (old keys:\n"
           "                                  AilesVaultOldKeyFile); resumable\n"
+          "  vault reindex                   write the name search index under\n"
+          "                                  AilesVaultIndexKeyFile\n"
           "  purge [--dry-run]               delete audit rows older than\n"
           "                                  AilesAuditRetention and expired\n"
           "                                  sessions\n"
@@ -173,6 +175,20 @@ static int open_vault(ctl_t *c, ailes_db_t **db, ailes_vault_key_t **key)
             tail->next = k;
             tail = k;
         }
+    }
+    return 0;
+}
+
+/* The blind index key, or NULL (and 0) when none is configured. */
+static int index_key(ctl_t *c, ailes_vault_key_t **ikey)
+{
+    const char *err;
+
+    *ikey = NULL;
+    if (c->conf.vault_index_key_file
+        && (err = ailes_vault_key_load(c->p, c->conf.vault_index_key_file,
+                                       ikey))) {
+        return fail("%s", err);
     }
     return 0;
 }
@@ -366,7 +382,7 @@ static int cmd_user_add(ctl_t *c, int argc, const char *const *argv)
     char pw[256];
     ailes_role_t role;
     ailes_db_t *db, *vault;
-    ailes_vault_key_t *key;
+    ailes_vault_key_t *key, *ikey;
     ailes_tenant_t *t;
     apr_dbd_transaction_t *tx;
     apr_int64_t id;
@@ -425,7 +441,8 @@ static int cmd_user_add(ctl_t *c, int argc, const char *const *argv)
     }
     if ((rc = open_main(c, &db)) || (rc = check_latest(db, c->p, "main"))
         || (rc = open_vault(c, &vault, &key))
-        || (rc = check_latest(vault, c->p, "vault"))) {
+        || (rc = check_latest(vault, c->p, "vault"))
+        || (rc = index_key(c, &ikey))) {
         return rc;
     }
     if ((rc = find_tenant(c, db, tenant, &t))) {
@@ -438,7 +455,8 @@ static int cmd_user_add(ctl_t *c, int argc, const char *const *argv)
     }
     rv = ailes_store_user_add(db, c->p, t->id, employee_no, role, hash, &id);
     if (APR_SUCCESS == rv) {
-        rv = ailes_vault_put(vault, c->p, key, t->id, id, "name", name);
+        rv = ailes_vault_put_indexed(vault, c->p, key, ikey, t->id, id,
+                                     "name", name);
         if (APR_SUCCESS != rv) {
             ailes_db_end(db, c->p, tx, 0);
             return fail("cannot store the name in the vault; nothing added");
@@ -542,6 +560,36 @@ static int cmd_user_reset_totp(ctl_t *c, int argc, const char *const *argv)
     }
     audit_event(c, db, t->id, "totp.reset", employee_no);
     printf("TOTP of %s in tenant %s reset\n", employee_no, tenant);
+    return 0;
+}
+
+static int cmd_reindex(ctl_t *c, int argc)
+{
+    ailes_vault_key_t *ring, *ikey;
+    ailes_db_t *vault;
+    int done, failed, rc;
+
+    if (argc != 0) {
+        return usage();
+    }
+    if ((rc = open_vault(c, &vault, &ring))
+        || (rc = check_latest(vault, c->p, "vault"))
+        || (rc = index_key(c, &ikey))) {
+        return rc;
+    }
+    if (!ikey) {
+        return fail("%s sets no AilesVaultIndexKeyFile", c->conf_path);
+    }
+    if (APR_SUCCESS != ailes_vault_reindex(vault, c->p, ring, ikey, "name",
+                                           &done, &failed)) {
+        return fail("the vault database failed after %d names; run reindex "
+                    "again", done);
+    }
+    if (failed) {
+        return fail("%d names do not open with the configured keys "
+                    "(AilesVaultOldKeyFile?); %d indexed", failed, done);
+    }
+    printf("indexed %d names\n", done);
     return 0;
 }
 
@@ -739,6 +787,10 @@ int main(int argc, const char *const *argv)
     if (!strcmp(argv[i], "vault") && argc - i >= 2
         && !strcmp(argv[i + 1], "rotate-key")) {
         return cmd_rotate(&c, argc - i - 2, argv + i + 2);
+    }
+    if (!strcmp(argv[i], "vault") && argc - i >= 2
+        && !strcmp(argv[i + 1], "reindex")) {
+        return cmd_reindex(&c, argc - i - 2);
     }
     if (!strcmp(argv[i], "purge")) {
         return cmd_purge(&c, argc - i - 1, argv + i + 1);

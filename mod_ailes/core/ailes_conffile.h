@@ -21,6 +21,7 @@ typedef struct ailes_conffile {
     const char *vault_key_file;
     apr_array_header_t *vault_old_key_files;    /* const char *, may be
                                                    NULL */
+    const char *vault_index_key_file;           /* NULL when not set */
     int bcrypt_cost;                /* -1 when not set */
     long audit_retention;           /* seconds, -1 when not set */
 } ailes_conffile_t;

@@ -216,6 +216,11 @@ static const ailes_stmt_t st_user_get_admin = {
     USER_ADMIN_COLUMNS "WHERE u.tenant_id = %lld AND u.employee_no = %s"
 };
 
+static const ailes_stmt_t st_user_get_admin_id = {
+    "ailes_user_get_admin_id", 2,
+    USER_ADMIN_COLUMNS "WHERE u.tenant_id = %lld AND u.id = %lld"
+};
+
 static const ailes_stmt_t st_totp_pending = {
     "ailes_totp_pending", 4,
     "UPDATE users SET totp_pending = %s, updated_at = %lld "
@@ -467,6 +472,34 @@ apr_status_t ailes_store_user_list(ailes_db_t *db, apr_pool_t *p,
     for (i = 0; APR_SUCCESS == rv && i < rows->nelts; i++) {
         APR_ARRAY_PUSH(*users, ailes_user_t *) =
             admin_user_from_row(p, APR_ARRAY_IDX(rows, i, ailes_row_t *));
+    }
+    return rv;
+}
+
+apr_status_t ailes_store_users_by_ids(ailes_db_t *db, apr_pool_t *p,
+                                      apr_int64_t tenant_id,
+                                      const apr_array_header_t *ids,
+                                      apr_array_header_t **users)
+{
+    apr_status_t rv = APR_SUCCESS;
+    ailes_row_t *row;
+    int i;
+
+    *users = apr_array_make(p, ids->nelts + 1, sizeof(ailes_user_t *));
+    for (i = 0; i < ids->nelts; i++) {
+        rv = ailes_db_row(db, p, &st_user_get_admin_id, &row,
+                          AILES_ARGS(ailes_db_int(p, tenant_id),
+                                     ailes_db_int(p, APR_ARRAY_IDX(
+                                                         ids, i,
+                                                         apr_int64_t))));
+        if (APR_NOTFOUND == rv) {
+            rv = APR_SUCCESS;
+            continue;
+        }
+        if (APR_SUCCESS != rv) {
+            break;
+        }
+        APR_ARRAY_PUSH(*users, ailes_user_t *) = admin_user_from_row(p, row);
     }
     return rv;
 }

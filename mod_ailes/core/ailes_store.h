@@ -118,6 +118,13 @@ apr_status_t ailes_store_user_list(struct ailes_db *db, apr_pool_t *p,
                                    apr_array_header_t **users,
                                    apr_int64_t *total);
 
+/* The users of the tenant with these ids (apr_int64_t), in that order,
+ * with lockout state; ids of no user of the tenant are skipped. */
+apr_status_t ailes_store_users_by_ids(struct ailes_db *db, apr_pool_t *p,
+                                      apr_int64_t tenant_id,
+                                      const apr_array_header_t *ids,
+                                      apr_array_header_t **users);
+
 /* One user with lockout state, for administrators. */
 apr_status_t ailes_store_user_get_admin(struct ailes_db *db, apr_pool_t *p,
                                         apr_int64_t tenant_id,

@@ -3,22 +3,44 @@
 #include <sys/stat.h>
 
 #include <apr_file_io.h>
+#include <apr_lib.h>
 #include <apr_strings.h>
 #include <openssl/evp.h>
 #include <sodium.h>
 
+#include "ailes_csv.h"
 #include "ailes_db.h"
 #include "ailes_log.h"
 #include "ailes_time.h"
 #include "ailes_vault.h"
 
 static const ailes_stmt_t st_put = {
-    "ailes_vault_put", 7,
+    "ailes_vault_put", 8,
     "INSERT INTO vault_fields (tenant_id, user_id, field, key_id, nonce, "
-    "ciphertext, updated_at) VALUES (%lld, %lld, %s, %s, %s, %s, %lld) "
-    "ON CONFLICT (tenant_id, user_id, field) DO UPDATE SET "
+    "ciphertext, bidx, updated_at) VALUES (%lld, %lld, %s, %s, %s, %s, %s, "
+    "%lld) ON CONFLICT (tenant_id, user_id, field) DO UPDATE SET "
     "key_id = excluded.key_id, nonce = excluded.nonce, "
-    "ciphertext = excluded.ciphertext, updated_at = excluded.updated_at"
+    "ciphertext = excluded.ciphertext, bidx = excluded.bidx, "
+    "updated_at = excluded.updated_at"
+};
+
+static const ailes_stmt_t st_find = {
+    "ailes_vault_find", 4,
+    "SELECT user_id FROM vault_fields WHERE tenant_id = %lld AND field = %s "
+    "AND bidx = %s ORDER BY user_id LIMIT %lld"
+};
+
+static const ailes_stmt_t st_reindex_pick = {
+    "ailes_vault_reindex_pick", 5,
+    "SELECT tenant_id, user_id, key_id, nonce, ciphertext FROM vault_fields "
+    "WHERE field = %s AND (tenant_id > %lld OR (tenant_id = %lld AND "
+    "user_id > %lld)) ORDER BY tenant_id, user_id LIMIT %lld"
+};
+
+static const ailes_stmt_t st_reindex_put = {
+    "ailes_vault_reindex_put", 5,
+    "UPDATE vault_fields SET bidx = %s WHERE tenant_id = %lld AND "
+    "user_id = %lld AND field = %s AND ciphertext = %s"
 };
 
 static const ailes_stmt_t st_get = {
@@ -322,10 +344,56 @@ const char *ailes_vault_open_text(apr_pool_t *p, const ailes_vault_key_t *key,
     return plain;
 }
 
-apr_status_t ailes_vault_put(ailes_db_t *vdb, apr_pool_t *p,
-                             const ailes_vault_key_t *key,
-                             apr_int64_t tenant_id, apr_int64_t user_id,
-                             const char *field, const char *plain)
+const char *ailes_vault_index_norm(apr_pool_t *p, const char *value)
+{
+    char *out = apr_pstrdup(p, ailes_fullwidth_to_ascii(p, value));
+    char *w = out;
+    const char *c;
+
+    for (c = out; *c; c++) {
+        if (*c == ' ' || *c == '\t') {
+            continue;
+        }
+        *w++ = apr_tolower(*c);
+    }
+    *w = '\0';
+    return out;
+}
+
+const char *ailes_vault_index_mac(apr_pool_t *p,
+                                  const ailes_vault_key_t *ikey,
+                                  apr_int64_t tenant_id, const char *field,
+                                  const char *value)
+{
+    unsigned char mac[crypto_auth_hmacsha256_BYTES];
+    crypto_auth_hmacsha256_state st;
+    const char *t = apr_psprintf(p, "%" APR_INT64_T_FMT, tenant_id);
+    const char *norm = ailes_vault_index_norm(p, value);
+    char *hex = apr_palloc(p, sizeof(mac) * 2 + 1);
+
+    /* Domain, tenant and field each end in NUL, so no two inputs run
+     * together. */
+    crypto_auth_hmacsha256_init(&st, ikey->key, sizeof(ikey->key));
+    crypto_auth_hmacsha256_update(&st, (const unsigned char *)"ailes-bidx-1",
+                                  13);
+    crypto_auth_hmacsha256_update(&st, (const unsigned char *)t,
+                                  strlen(t) + 1);
+    crypto_auth_hmacsha256_update(&st, (const unsigned char *)field,
+                                  strlen(field) + 1);
+    crypto_auth_hmacsha256_update(&st, (const unsigned char *)norm,
+                                  strlen(norm));
+    crypto_auth_hmacsha256_final(&st, mac);
+    sodium_memzero(&st, sizeof(st));
+    sodium_bin2hex(hex, sizeof(mac) * 2 + 1, mac, sizeof(mac));
+    return hex;
+}
+
+apr_status_t ailes_vault_put_indexed(ailes_db_t *vdb, apr_pool_t *p,
+                                     const ailes_vault_key_t *key,
+                                     const ailes_vault_key_t *ikey,
+                                     apr_int64_t tenant_id,
+                                     apr_int64_t user_id, const char *field,
+                                     const char *plain)
 {
     const char *nonce, *ct;
     apr_status_t rv;
@@ -335,12 +403,99 @@ apr_status_t ailes_vault_put(ailes_db_t *vdb, apr_pool_t *p,
     if (APR_SUCCESS != rv) {
         return rv;
     }
-    return ailes_db_exec(vdb, p, &st_put, NULL,
-                         AILES_ARGS(ailes_db_int(p, tenant_id),
-                                    ailes_db_int(p, user_id), field, key->id,
-                                    nonce, ct,
-                                    ailes_db_int(p, ailes_time_sec(
-                                                        apr_time_now()))));
+    return ailes_db_exec(
+        vdb, p, &st_put, NULL,
+        AILES_ARGS(ailes_db_int(p, tenant_id), ailes_db_int(p, user_id),
+                   field, key->id, nonce, ct,
+                   ikey ? ailes_vault_index_mac(p, ikey, tenant_id, field,
+                                                plain)
+                        : NULL,
+                   ailes_db_int(p, ailes_time_sec(apr_time_now()))));
+}
+
+apr_status_t ailes_vault_put(ailes_db_t *vdb, apr_pool_t *p,
+                             const ailes_vault_key_t *key,
+                             apr_int64_t tenant_id, apr_int64_t user_id,
+                             const char *field, const char *plain)
+{
+    return ailes_vault_put_indexed(vdb, p, key, NULL, tenant_id, user_id,
+                                   field, plain);
+}
+
+apr_status_t ailes_vault_find(ailes_db_t *vdb, apr_pool_t *p,
+                              const ailes_vault_key_t *ikey,
+                              apr_int64_t tenant_id, const char *field,
+                              const char *value, int max,
+                              apr_array_header_t **user_ids)
+{
+    apr_array_header_t *rows;
+    apr_status_t rv;
+    int i;
+
+    *user_ids = apr_array_make(p, 4, sizeof(apr_int64_t));
+    rv = ailes_db_rows(vdb, p, &st_find, &rows,
+                       AILES_ARGS(ailes_db_int(p, tenant_id), field,
+                                  ailes_vault_index_mac(p, ikey, tenant_id,
+                                                        field, value),
+                                  ailes_db_int(p, max)));
+    for (i = 0; APR_SUCCESS == rv && i < rows->nelts; i++) {
+        APR_ARRAY_PUSH(*user_ids, apr_int64_t) =
+            ailes_row_int(APR_ARRAY_IDX(rows, i, ailes_row_t *), 0);
+    }
+    return rv;
+}
+
+apr_status_t ailes_vault_reindex(ailes_db_t *vdb, apr_pool_t *p,
+                                 const ailes_vault_key_t *ring,
+                                 const ailes_vault_key_t *ikey,
+                                 const char *field, int *done, int *failed)
+{
+    apr_int64_t tenant = -1, user = -1;
+    apr_pool_t *batch;
+    apr_status_t rv = APR_SUCCESS;
+
+    *done = *failed = 0;
+    apr_pool_create(&batch, p);
+    for (;;) {
+        apr_array_header_t *rows;
+        int i;
+
+        apr_pool_clear(batch);
+        rv = ailes_db_rows(vdb, batch, &st_reindex_pick, &rows,
+                           AILES_ARGS(field, ailes_db_int(batch, tenant),
+                                      ailes_db_int(batch, tenant),
+                                      ailes_db_int(batch, user),
+                                      ailes_db_int(batch, 500)));
+        if (APR_SUCCESS != rv || rows->nelts == 0) {
+            break;
+        }
+        for (i = 0; APR_SUCCESS == rv && i < rows->nelts; i++) {
+            const ailes_row_t *row = APR_ARRAY_IDX(rows, i, ailes_row_t *);
+            const char *plain;
+
+            tenant = ailes_row_int(row, 0);
+            user = ailes_row_int(row, 1);
+            if (APR_SUCCESS != ailes_vault_open(batch, ring, tenant, user,
+                                                field, row->cols[2],
+                                                row->cols[3], row->cols[4],
+                                                &plain)) {
+                (*failed)++;
+                continue;
+            }
+            rv = ailes_db_exec(vdb, batch, &st_reindex_put, NULL,
+                               AILES_ARGS(ailes_vault_index_mac(
+                                              batch, ikey, tenant, field,
+                                              plain),
+                                          row->cols[0], row->cols[1], field,
+                                          row->cols[4]));
+            (*done)++;
+        }
+        if (APR_SUCCESS != rv) {
+            break;
+        }
+    }
+    apr_pool_destroy(batch);
+    return rv;
 }
 
 apr_status_t ailes_vault_get(ailes_db_t *vdb, apr_pool_t *p,

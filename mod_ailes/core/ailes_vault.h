@@ -8,14 +8,19 @@
  * key id is derived from the key, so no registry is needed).
  *
  * Key material lives in pool memory that is wiped when the pool dies; it
- * is never logged. Key rotation and the blind index come with the vault
- * issue.
+ * is never logged.
+ *
+ * Exact-match search by name uses a blind index: HMAC-SHA-256 under a key
+ * of its own (AilesVaultIndexKeyFile) of the tenant, the field and the
+ * normalised value, kept next to the sealed value. Equal names of one
+ * tenant give equal index values; nothing else can be read from them.
  */
 #ifndef AILES_VAULT_H
 #define AILES_VAULT_H
 
 #include <apr_hash.h>
 #include <apr_pools.h>
+#include <apr_tables.h>
 
 struct ailes_db;
 
@@ -72,6 +77,43 @@ apr_status_t ailes_vault_put(struct ailes_db *vdb, apr_pool_t *p,
                              const ailes_vault_key_t *key,
                              apr_int64_t tenant_id, apr_int64_t user_id,
                              const char *field, const char *plain);
+
+/* A value as the blind index sees it: full-width ASCII as ASCII, no
+ * spaces (of either width), ASCII letters in lower case; so "山田　太郎",
+ * "山田 太郎" and "山田太郎" match. */
+const char *ailes_vault_index_norm(apr_pool_t *p, const char *value);
+
+/* The blind index of a value: hex HMAC-SHA-256 under ikey's key. */
+const char *ailes_vault_index_mac(apr_pool_t *p,
+                                  const ailes_vault_key_t *ikey,
+                                  apr_int64_t tenant_id, const char *field,
+                                  const char *value);
+
+/* ailes_vault_put that also stores the blind index under ikey (none when
+ * ikey is NULL). */
+apr_status_t ailes_vault_put_indexed(struct ailes_db *vdb, apr_pool_t *p,
+                                     const ailes_vault_key_t *key,
+                                     const ailes_vault_key_t *ikey,
+                                     apr_int64_t tenant_id,
+                                     apr_int64_t user_id, const char *field,
+                                     const char *plain);
+
+/* Users of the tenant whose `field` matches value exactly (after
+ * normalisation), by the blind index: at most max apr_int64_t ids,
+ * smallest first. */
+apr_status_t ailes_vault_find(struct ailes_db *vdb, apr_pool_t *p,
+                              const ailes_vault_key_t *ikey,
+                              apr_int64_t tenant_id, const char *field,
+                              const char *value, int max,
+                              apr_array_header_t **user_ids);
+
+/* Writes the blind index under ikey of every `field` value (after a new
+ * index key, or values written without one), in batches. *failed counts
+ * values that do not open with the ring. */
+apr_status_t ailes_vault_reindex(struct ailes_db *vdb, apr_pool_t *p,
+                                 const ailes_vault_key_t *ring,
+                                 const ailes_vault_key_t *ikey,
+                                 const char *field, int *done, int *failed);
 
 /* Reads and opens a field: APR_NOTFOUND when there is none. */
 apr_status_t ailes_vault_get(struct ailes_db *vdb, apr_pool_t *p,

@@ -8,6 +8,7 @@
 #include <http_log.h>
 #include <http_protocol.h>
 #include <http_request.h>
+#include <util_script.h>
 
 #include "ailes_api.h"
 #include "ailes_auth.h"
@@ -153,6 +154,26 @@ int ailes_api_import_invalid(request_rec *r,
                      "details", details);
     return ailes_api_json(r, HTTP_UNPROCESSABLE_ENTITY,
                           ailes_json_pool(r->pool, body));
+}
+
+apr_table_t *ailes_api_args(request_rec *r)
+{
+    apr_table_t *args = NULL;
+    char *saved = r->args, *c;
+
+    /* ap_args_to_table unescapes %XX but leaves '+', which forms and
+     * URLSearchParams send for a space. */
+    if (saved && strchr(saved, '+')) {
+        r->args = apr_pstrdup(r->pool, saved);
+        for (c = r->args; *c; c++) {
+            if (*c == '+') {
+                *c = ' ';
+            }
+        }
+    }
+    ap_args_to_table(r, &args);
+    r->args = saved;
+    return args;
 }
 
 int ailes_api_no_content(request_rec *r)

@@ -105,6 +105,9 @@ int ailes_api_locked(request_rec *r);
 int ailes_api_import_invalid(request_rec *r,
                              const apr_array_header_t *errors);
 
+/* The query string as a table, form-decoded: %XX and '+' for a space. */
+apr_table_t *ailes_api_args(request_rec *r);
+
 /* 204 No Content; returns OK. */
 int ailes_api_no_content(request_rec *r);
 

@@ -60,7 +60,7 @@ static int audit_get(request_rec *r, ailes_api_ctx_t *ctx)
     json_t *list, *body;
     int i, csv;
 
-    ap_args_to_table(r, &args);
+    args = ailes_api_args(r);
     from_s = apr_table_get(args, "from");
     to_s = apr_table_get(args, "to");
     format = apr_table_get(args, "format");

@@ -260,7 +260,7 @@ static int checkups_get(request_rec *r, ailes_api_ctx_t *ctx)
     apr_status_t rv;
     json_t *jl, *body;
 
-    ap_args_to_table(r, &args);
+    args = ailes_api_args(r);
     no = apr_table_get(args, "employee_no");
     other = no && strcmp(no, s->employee_no);
     if (!(db = ailes_req_db(r))) {
@@ -344,7 +344,7 @@ static int checkups_status(request_rec *r, ailes_api_ctx_t *ctx)
     json_t *jl, *body;
     int i;
 
-    ap_args_to_table(r, &args);
+    args = ailes_api_args(r);
     err = period(r, args, &from, &to);
     if (!err && (v = apr_table_get(args, "page"))) {
         err = ailes_parse_int(r->pool, v, 1, 1000000, &page);
@@ -396,7 +396,7 @@ static int checkups_report(request_rec *r, ailes_api_ctx_t *ctx)
     ailes_db_t *db;
     json_t *jl, *body;
 
-    ap_args_to_table(r, &args);
+    args = ailes_api_args(r);
     format = apr_table_get(args, "format");
     if (period(r, args, &from, &to)
         || (format && strcmp(format, "json") && strcmp(format, "csv"))) {

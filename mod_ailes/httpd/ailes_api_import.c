@@ -147,8 +147,9 @@ static apr_status_t write_user(request_rec *r, ailes_db_t *db,
                                          label_ids);
     }
     if (APR_SUCCESS == rv) {
-        rv = ailes_vault_put(vault, r->pool, g->vault_key, s->tenant_id, id,
-                             "name", iu->name);
+        rv = ailes_vault_put_indexed(vault, r->pool, g->vault_key,
+                                     g->index_key, s->tenant_id, id, "name",
+                                     iu->name);
     }
     if (APR_SUCCESS == rv && iu->email) {
         rv = ailes_vault_put(vault, r->pool, g->vault_key, s->tenant_id, id,
@@ -219,7 +220,7 @@ static int users_import(request_rec *r, ailes_api_ctx_t *ctx)
     int i, created = 0, updated = 0, vault_ok;
     char *buf;
 
-    ap_args_to_table(r, &args);
+    args = ailes_api_args(r);
     format = apr_table_get(args, "format");
     if (format && strcmp(format, "csv") && strcmp(format, "json")) {
         return ailes_api_error(r, HTTP_BAD_REQUEST, "bad_request",

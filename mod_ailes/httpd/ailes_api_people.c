@@ -41,7 +41,7 @@ static int people_list(request_rec *r, ailes_api_ctx_t *ctx)
     json_t *list, *body;
     int i;
 
-    ap_args_to_table(r, &args);
+    args = ailes_api_args(r);
     if ((v = apr_table_get(args, "page"))) {
         err = ailes_parse_int(r->pool, v, 1, 1000000, &page);
     }

@@ -183,7 +183,7 @@ static const char *query_arg(request_rec *r, const char *name)
 {
     apr_table_t *args = NULL;
 
-    ap_args_to_table(r, &args);
+    args = ailes_api_args(r);
     return apr_table_get(args, name);
 }
 

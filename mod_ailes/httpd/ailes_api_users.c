@@ -180,11 +180,39 @@ static int resolve_labels(request_rec *r, ailes_db_t *db,
     return 0;
 }
 
-/* GET /v1/users?q=&label=&page=&per_page= */
+/* The users whose name is exactly `name` (by the vault's blind index):
+ * 0, or -1 after an error was written. */
+static int users_named(request_rec *r, ailes_db_t *db, apr_int64_t tenant_id,
+                       const char *name, apr_array_header_t **users)
+{
+    ailes_global_t *g = ailes_srv_conf(r->server)->g;
+    apr_array_header_t *ids;
+    ailes_db_t *vault;
+
+    if (!g->index_key) {
+        ailes_api_error(r, HTTP_BAD_REQUEST, "name_search_unavailable",
+                        "search by name is not set up on this server "
+                        "(AilesVaultIndexKeyFile)");
+        return -1;
+    }
+    if (!(vault = ailes_req_vault(r))
+        || APR_SUCCESS != ailes_vault_find(vault, r->pool, g->index_key,
+                                           tenant_id, "name", name, 200,
+                                           &ids)
+        || APR_SUCCESS != ailes_store_users_by_ids(db, r->pool, tenant_id,
+                                                   ids, users)) {
+        ailes_api_unavailable(r);
+        return -1;
+    }
+    return 0;
+}
+
+/* GET /v1/users?q=&label=&page=&per_page= or ?name= (exact, by the blind
+ * index; alone) */
 static int users_list(request_rec *r, ailes_api_ctx_t *ctx)
 {
     apr_table_t *args = NULL;
-    const char *q, *label, *v, *err = NULL;
+    const char *q, *label, *v, *wanted, *err = NULL;
     long page = 1, per_page = 50;
     apr_array_header_t *users;
     apr_int64_t total, now = ailes_time_sec(apr_time_now());
@@ -194,7 +222,7 @@ static int users_list(request_rec *r, ailes_api_ctx_t *ctx)
     json_t *list, *body;
     int i;
 
-    ap_args_to_table(r, &args);
+    args = ailes_api_args(r);
     q = apr_table_get(args, "q");
     label = apr_table_get(args, "label");
     if ((v = apr_table_get(args, "page"))) {
@@ -209,17 +237,31 @@ static int users_list(request_rec *r, ailes_api_ctx_t *ctx)
     if (!err && label) {
         err = ailes_parse_text(r->pool, label, AILES_LABEL_MAX, "label");
     }
+    wanted = apr_table_get(args, "name");
+    if (!err && wanted
+        && (q || label || apr_table_get(args, "page")
+            || ailes_parse_text(r->pool, wanted, AILES_NAME_MAX, "name"))) {
+        err = "name";
+    }
     if (err) {
         return bad_request(r, "page is 1 or more, per_page 1 to 200, q the "
                               "start of an employee number, label a label "
-                              "name");
+                              "name, name a full name (alone)");
     }
-    if (!(db = ailes_req_db(r))
-        || APR_SUCCESS != ailes_store_user_list(db, r->pool,
-                                                ctx->session->tenant_id, q,
-                                                label, (int)page,
-                                                (int)per_page, &users,
-                                                &total)) {
+    if (!(db = ailes_req_db(r))) {
+        return ailes_api_unavailable(r);
+    }
+    if (wanted) {
+        if (users_named(r, db, ctx->session->tenant_id, wanted, &users) < 0) {
+            return OK;
+        }
+        total = users->nelts;
+    }
+    else if (APR_SUCCESS != ailes_store_user_list(db, r->pool,
+                                                  ctx->session->tenant_id, q,
+                                                  label, (int)page,
+                                                  (int)per_page, &users,
+                                                  &total)) {
         return ailes_api_unavailable(r);
     }
     /* Names: one vault query for the whole page; null when the vault does
@@ -285,8 +327,9 @@ static apr_status_t commit_with_name(request_rec *r, ailes_db_t *db,
     if (APR_SUCCESS == rv && name) {
         vault = ailes_req_vault(r);
         rv = vault && g->vault_key
-                 ? ailes_vault_put(vault, r->pool, g->vault_key, tenant_id,
-                                   user_id, "name", name)
+                 ? ailes_vault_put_indexed(vault, r->pool, g->vault_key,
+                                           g->index_key, tenant_id, user_id,
+                                           "name", name)
                  : APR_EGENERAL;
     }
     if (APR_SUCCESS != ailes_db_end(db, r->pool, tx, APR_SUCCESS == rv)) {

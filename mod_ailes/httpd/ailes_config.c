@@ -281,6 +281,26 @@ static const char *add_old_key_file(cmd_parms *cmd, void *dc,
     return NULL;
 }
 
+static const char *set_index_key_file(cmd_parms *cmd, void *dc,
+                                      const char *arg)
+{
+    const char *err = ap_check_cmd_context(cmd, GLOBAL_ONLY);
+    const char *path;
+
+    if (err) {
+        return err;
+    }
+    if (!(path = ap_server_root_relative(cmd->pool, arg))) {
+        return apr_pstrcat(cmd->pool, cmd->cmd->name, ": invalid path ", arg,
+                           NULL);
+    }
+    if ((err = ailes_vault_key_load(cmd->pool, path,
+                                    &global_of(cmd)->index_key))) {
+        return apr_pstrcat(cmd->pool, cmd->cmd->name, ": ", err, NULL);
+    }
+    return NULL;
+}
+
 static const char *set_bcrypt_cost(cmd_parms *cmd, void *dc, const char *arg)
 {
     const char *err = ap_check_cmd_context(cmd, GLOBAL_ONLY);
@@ -518,6 +538,10 @@ const command_rec ailes_cmds[] = {
     AP_INIT_TAKE1("AilesVaultOldKeyFile", add_old_key_file, NULL, RSRC_CONF,
                   "an earlier vault key that still opens rows sealed before "
                   "a rotation (repeatable)"),
+    AP_INIT_TAKE1("AilesVaultIndexKeyFile", set_index_key_file, NULL,
+                  RSRC_CONF, "file with the 32-byte key of the blind index "
+                  "that finds users by exact name (mode 0400; a key of its "
+                  "own)"),
     AP_INIT_TAKE1("AilesBcryptCost", set_bcrypt_cost, NULL, RSRC_CONF,
                   "bcrypt cost for new password hashes (4-15, default 12)"),
     AP_INIT_FLAG("AilesCookieSecure", set_cookie_secure, NULL, RSRC_CONF,
@@ -603,6 +627,15 @@ const char *ailes_conf_check(apr_pool_t *p, server_rec *s)
             k->next = NULL;
             tail->next = k;
             tail = k;
+        }
+    }
+    if (g->index_key) {
+        const ailes_vault_key_t *k;
+        for (k = g->vault_key; k; k = k->next) {
+            if (!strcmp(k->id, g->index_key->id)) {
+                return "mod_ailes: AilesVaultIndexKeyFile must hold a key of "
+                       "its own, not a vault key";
+            }
         }
     }
     /* An explicitly named session cache must exist at configtest time. */

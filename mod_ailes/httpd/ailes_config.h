@@ -24,6 +24,8 @@ typedef struct ailes_global {
     struct ailes_vault_key *vault_key;  /* loaded when the directive is read;
                                            the old keys chained after it */
     apr_array_header_t *old_keys;       /* AilesVaultOldKeyFile (keys) */
+    struct ailes_vault_key *index_key;  /* AilesVaultIndexKeyFile, or NULL:
+                                           no search by name */
     int bcrypt_cost;                    /* AilesBcryptCost, -1 = unset */
     const char *dummy_hash;             /* post_config: for unknown users */
     apr_reslist_t *vault_pool;          /* child_init */

@@ -358,6 +358,7 @@ DBDriver @DBD_DRIVER@
 DBDParams @DBD_PARAMS@
 AilesVaultDB @VAULT_DB@
 AilesVaultKeyFile "@DIR@/vault.key"
+AilesVaultIndexKeyFile "@DIR@/index.key"
 AilesBcryptCost @BCRYPT_COST@
 AilesCookieSecure Off
 
@@ -493,6 +494,13 @@ class AilesEnv:
         with os.fdopen(fd, "wb") as f:
             f.write(key)
         os.chmod(self.key_file, 0o400)
+        index_key = self.path("index.key")
+        if self.twin_of:
+            shutil.copyfile(self.twin_of.path("index.key"), index_key)
+        else:
+            with open(index_key, "wb") as f:
+                f.write(secrets.token_bytes(32))
+        os.chmod(index_key, 0o400)
         self.write_conf()
         if self.run_migrate and self.with_module:
             r = self.ctl("migrate")

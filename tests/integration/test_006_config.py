@@ -87,6 +87,22 @@ class TestConfigtest:
         assert rc != 0, out
         assert "does not exist" in out
 
+    def test_index_key_must_not_be_a_vault_key(self, env):
+        text = re.sub(r'AilesVaultIndexKeyFile .*',
+                      'AilesVaultIndexKeyFile "%s"' % env.key_file,
+                      base_conf(env))
+        rc, out = configtest(env, text)
+        assert rc != 0, out
+        assert "AilesVaultIndexKeyFile must hold a key of its own" in out
+
+    def test_index_key_file_checked_like_the_vault_key(self, env):
+        key = write_key(env, "loose-index.key", os.urandom(32), 0o444)
+        text = re.sub(r'AilesVaultIndexKeyFile .*',
+                      'AilesVaultIndexKeyFile "%s"' % key, base_conf(env))
+        rc, out = configtest(env, text)
+        assert rc != 0, out
+        assert "AilesVaultIndexKeyFile" in out and "group or others" in out
+
     def test_vault_required_with_tenants(self, env):
         text = re.sub(r'\nAilesVaultDB .*', '\n', base_conf(env))
         rc, out = configtest(env, text)

@@ -738,6 +738,37 @@ START_TEST(vault_plaintext_not_in_database_file)
 }
 END_TEST
 
+START_TEST(vault_index_norm)
+{
+    ck_assert_str_eq(ailes_vault_index_norm(pool, NAME),
+                     "\xe5\xb1\xb1\xe7\x94\xb0\xe5\xa4\xaa\xe9\x83\x8e");
+    /* The ideographic space and full-width letters. */
+    ck_assert_str_eq(ailes_vault_index_norm(pool, "\xef\xbc\xaa" "ane"
+                                                  "\xe3\x80\x80" "DOE "),
+                     "janedoe");
+    ck_assert_str_eq(ailes_vault_index_norm(pool, "\t"), "");
+}
+END_TEST
+
+START_TEST(vault_index_mac_keyed_and_bound)
+{
+    const char *a = ailes_vault_index_mac(pool, key, 1, "name", NAME);
+
+    ck_assert_uint_eq(strlen(a), 64);
+    ck_assert_str_eq(a, ailes_vault_index_mac(pool, key, 1, "name",
+                                              "\xe5\xb1\xb1\xe7\x94\xb0"
+                                              "\xe5\xa4\xaa\xe9\x83\x8e"));
+    ck_assert_str_ne(a, ailes_vault_index_mac(pool, other_key(), 1, "name",
+                                              NAME));
+    ck_assert_str_ne(a, ailes_vault_index_mac(pool, key, 2, "name", NAME));
+    ck_assert_str_ne(a, ailes_vault_index_mac(pool, key, 1, "email", NAME));
+    /* Tenant and field cannot run together: (1, "1name") vs (11, "name"). */
+    ck_assert_str_ne(ailes_vault_index_mac(pool, key, 1, "1name", "x"),
+                     ailes_vault_index_mac(pool, key, 11, "name", "x"));
+    ck_assert_ptr_null(strstr(a, "\xe5\xb1\xb1"));
+}
+END_TEST
+
 Suite *ailes_suite_vault(void)
 {
     Suite *s = suite_create("vault");
@@ -774,6 +805,8 @@ Suite *ailes_suite_vault(void)
     tcase_add_test(tc, vault_text_other_key_fails);
     tcase_add_test(tc, vault_text_malformed);
     tcase_add_test(tc, vault_text_twice_differs);
+    tcase_add_test(tc, vault_index_norm);
+    tcase_add_test(tc, vault_index_mac_keyed_and_bound);
     suite_add_tcase(s, tc);
 
     tcase_add_checked_fixture(td, setup, teardown);

@@ -21,7 +21,8 @@ typedef enum {
     T_URINE,        /* −, ±, +, 2+, 3+, 4+ */
     T_HEARING,      /* 所見なし/所見あり or a threshold in dB */
     T_FINDING,      /* 所見なし or the finding's text */
-    T_TEXT          /* free text */
+    T_TEXT,         /* free text */
+    T_DROPPED       /* read past, never kept (names: they live in the vault) */
 } item_type;
 
 #define NONE -1.0
@@ -95,6 +96,9 @@ static const item items[] = {
       G_NONE, NOREF },
     { "kind", "健診種別|健診区分", NULL, T_CHOICE, 0, 0, kinds, G_NONE,
       NOREF },
+    { "name", "氏名|名前", NULL, T_DROPPED, 0, 0, NULL, G_NONE, NOREF },
+    { "name_kana", "カナ氏名|氏名カナ|フリガナ|ふりがな", NULL, T_DROPPED, 0, 0,
+      NULL, G_NONE, NOREF },
     { "institution", "健診機関|健診機関名|医療機関", NULL, T_TEXT, 0, 0, NULL,
       G_NONE, NOREF },
     { "age", "年齢", NULL, T_NUM, 15, 100, NULL, G_NONE, NOREF },
@@ -522,6 +526,9 @@ static void check_line(checking *k, const ailes_csv_row_t *row, json_t *obj)
                                          tmp, row->fields[j]));
         json_t *value;
 
+        if (it->type == T_DROPPED) {
+            continue;
+        }
         if (!*cell) {
             if (it->type == T_NO || it->type == T_DATE) {
                 report(k, row->line, column, "is required");

@@ -8,7 +8,9 @@
  * an unknown column is an error (a typo must not drop a column silently).
  * Headers may carry their unit ("身長cm", "身長(cm)") or a note in
  * brackets ("総合判定(A-E)"). Full-width digits and letters are read as
- * ASCII. Every bad cell is reported with its line and column.
+ * ASCII. Every bad cell is reported with its line and column. A name
+ * column (氏名, フリガナ), common in clinics' files, is read past and
+ * never kept: names live only in the vault.
  *
  * Values are kept in one JSON object per examination, keyed by item:
  * numbers as numbers, urine as "-", "+-", "+", "2+", "3+", "4+", hearing as

@@ -3,6 +3,8 @@ CP932 from Excel), all or nothing with a row-and-column report, the same
 file twice is a no-op; reads by the person, by health staff in scope, and
 the employer's restricted view; the 労基署 report counts."""
 
+import json
+
 import pytest
 
 from ailes_env import error_json
@@ -167,6 +169,21 @@ class TestUpload:
         assert rows == [["2026-05-20", "hiring",
                          '{"diastolic_bp":76,"systolic_bp":118,'
                          '"urine_protein":"-"}']]
+
+    def test_names_in_the_file_never_reach_the_main_database(self, env,
+                                                             people):
+        text = ("社員番号,氏名,フリガナ,受診日,健診種別,体重\r\n"
+                "E002,佐藤 花子,サトウ ハナコ,2026/5/21,雇入,50\r\n")
+        r = people["admin"].upload(text.encode("cp932"), ctype="text/csv")
+        assert r.status_code == 200, r.text
+        data = env.backend.db_bytes(env, "ailes")
+        assert b"E002" in data
+        for name in ("佐藤 花子", "佐藤", "サトウ ハナコ", "ハナコ",
+                     "山田 太郎", "山田", "高橋"):
+            for form in (name.encode("utf-8"), name.encode("cp932"),
+                         name.encode("utf-8").hex().encode(),
+                         json.dumps(name)[1:-1].encode()):
+                assert form not in data, (name, form)
 
     def test_unreadable_bodies(self, env, people):
         admin = people["admin"]

@@ -118,6 +118,17 @@ START_TEST(checkup_japanese_layout)
 }
 END_TEST
 
+START_TEST(checkup_name_columns_never_kept)
+{
+    apr_array_header_t *c, *e;
+
+    check("社員番号,氏名,フリガナ,受診日,BMI\n"
+          "E001,山田 太郎,ヤマダ タロウ,2026-04-01,22\n", &c, &e);
+    assert_no_errors(e);
+    ck_assert_str_eq(at(c, 0)->items, "{\"bmi\":22}");
+}
+END_TEST
+
 START_TEST(checkup_english_headers_and_kind_default)
 {
     apr_array_header_t *c, *e;
@@ -493,6 +504,7 @@ Suite *ailes_suite_checkup(void)
 
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_test(tc, checkup_japanese_layout);
+    tcase_add_test(tc, checkup_name_columns_never_kept);
     tcase_add_test(tc, checkup_english_headers_and_kind_default);
     tcase_add_test(tc, checkup_fullwidth_digits_from_excel);
     tcase_add_test(tc, checkup_units_in_brackets_and_notes);

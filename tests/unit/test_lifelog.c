@@ -626,3 +626,206 @@ Suite *ailes_suite_lifelog(void)
     suite_add_tcase(s, tc);
     return s;
 }
+
+/* --- the store on a temp SQLite file ------------------------------------ */
+
+#include "ailes_db.h"
+#include "ailes_migrate.h"
+#include "ailes_store_lifelog.h"
+
+static ailes_db_t *db;
+static const char *dir;
+
+static const ailes_stmt_t st_t_tenant = {
+    "test_ll_tenant", 1,
+    "INSERT INTO tenants (slug, name, created_at) VALUES (%s, 'T', 0)"
+};
+static const ailes_stmt_t st_t_user = {
+    "test_ll_user", 2,
+    "INSERT INTO users (tenant_id, employee_no, role, created_at, "
+    "updated_at) VALUES (%lld, %s, 'employee', 0, 0)"
+};
+static const ailes_stmt_t st_t_ledger_sum = {
+    "test_ll_ledger_sum", 0,
+    "SELECT COUNT(*), COALESCE(SUM(amount), 0) FROM points_ledger"
+};
+
+static void db_setup(void)
+{
+    const char *err = NULL;
+    int applied = 0;
+
+    setup();
+    ailes_test_log_capture();
+    dir = ailes_test_mkdtemp(pool);
+    ck_assert_msg(APR_SUCCESS == ailes_db_open(pool, "sqlite3",
+                                               apr_pstrcat(pool, dir,
+                                                           "/main.db", NULL),
+                                               &db, &err),
+                  "open: %s", err ? err : "");
+    ck_assert_msg(APR_SUCCESS == ailes_migrate(db, pool, "main", &applied,
+                                               &err),
+                  "migrate: %s", err ? err : "");
+    ck_assert_int_eq(ailes_db_exec(db, pool, &st_t_tenant, NULL,
+                                   AILES_ARGS("acme")), APR_SUCCESS);
+    ck_assert_int_eq(ailes_db_exec(db, pool, &st_t_tenant, NULL,
+                                   AILES_ARGS("globex")), APR_SUCCESS);
+    ck_assert_int_eq(ailes_db_exec(db, pool, &st_t_user, NULL,
+                                   AILES_ARGS("1", "E001")), APR_SUCCESS);
+    ck_assert_int_eq(ailes_db_exec(db, pool, &st_t_user, NULL,
+                                   AILES_ARGS("2", "G001")), APR_SUCCESS);
+}
+
+static void db_teardown(void)
+{
+    ailes_db_close(db);
+    ailes_test_rmtree(dir);
+    teardown();
+}
+
+static void put(apr_int64_t tenant, apr_int64_t user, long day,
+                const char *kind, long v, apr_int64_t at, int want_replaced)
+{
+    ailes_ll_entry_t e;
+    apr_int64_t rev;
+    int replaced;
+
+    memset(&e, 0, sizeof(e));
+    e.day = day;
+    e.kind = kind;
+    e.v = v;
+    e.source = "manual";
+    ck_assert_int_eq(ailes_store_ll_put(db, pool, tenant, user, &e, at,
+                                        &replaced, &rev), APR_SUCCESS);
+    ck_assert_int_eq(replaced, want_replaced);
+}
+
+START_TEST(store_flow)
+{
+    apr_array_header_t *list, *rules, *hist;
+    ailes_pt_caps_t caps;
+    ailes_ll_flag_t *f;
+    ailes_row_t *row;
+    long d = 20000, balance, amount;
+    int n;
+
+    /* seeded defaults on first use */
+    ck_assert_int_eq(ailes_store_pt_rules_get(db, pool, 1, 0, &rules, &caps),
+                     APR_SUCCESS);
+    ck_assert_int_eq(rules->nelts, ailes_pt_default_rules(pool)->nelts);
+    ck_assert_int_eq(caps.day, ailes_pt_default_caps.day);
+
+    put(1, 1, d, "steps", 9000, noon(d), 0);
+    put(1, 1, d, "steps", 9500, noon(d), 1);
+    put(1, 1, d + 1, "steps", 100, noon(d + 1), 0);
+    ck_assert_int_eq(ailes_store_ll_list(db, pool, 1, 1, d, d + 5, &list),
+                     APR_SUCCESS);
+    ck_assert_int_eq(list->nelts, 2);
+    ck_assert_int_eq(APR_ARRAY_IDX(list, 1, ailes_ll_entry_t *)->v, 9500);
+    ck_assert_int_eq(APR_ARRAY_IDX(list, 1, ailes_ll_entry_t *)->rev, 2);
+    /* another tenant's query of the same user id sees nothing */
+    ck_assert_int_eq(ailes_store_ll_list(db, pool, 2, 1, d, d + 5, &list),
+                     APR_SUCCESS);
+    ck_assert_int_eq(list->nelts, 0);
+    ck_assert_int_eq(ailes_store_ll_history(db, pool, 1, 1, "steps", d + 1,
+                                            30, &hist), APR_SUCCESS);
+    ck_assert_int_eq(hist->nelts, 1);
+
+    /* same day: nothing confirmed; next day: day d only */
+    ck_assert_int_eq(ailes_store_pt_confirm(db, pool, 1, 1, d, noon(d), &n),
+                     APR_SUCCESS);
+    ck_assert_int_eq(n, 0);
+    ck_assert_int_eq(ailes_store_pt_confirm(db, pool, 1, 1, d + 1,
+                                            noon(d + 1), &n), APR_SUCCESS);
+    ck_assert_int_eq(n, 1);
+    ck_assert_int_eq(ailes_store_pt_ledger(db, pool, 1, 1, 100, &balance,
+                                           &list), APR_SUCCESS);
+    ck_assert_int_eq(balance, 10);
+    /* again: idempotent */
+    ck_assert_int_eq(ailes_store_pt_confirm(db, pool, 1, 1, d + 1,
+                                            noon(d + 1), &n), APR_SUCCESS);
+    ck_assert_int_eq(n, 0);
+
+    /* a flag on day d, reversed once */
+    ck_assert_int_eq(ailes_store_ll_flag_add(db, pool, 1, 1, d, "steps", 2,
+                                             "outlier", 9500, "x", noon(d)),
+                     APR_SUCCESS);
+    ck_assert_int_eq(ailes_store_ll_flags(db, pool, 2, 0, &list),
+                     APR_SUCCESS);
+    ck_assert_int_eq(list->nelts, 0);
+    ck_assert_int_eq(ailes_store_ll_flag_get(db, pool, 2, 1, &f),
+                     APR_NOTFOUND);
+    ck_assert_int_eq(ailes_store_ll_flag_get(db, pool, 1, 1, &f),
+                     APR_SUCCESS);
+    ck_assert_str_eq(f->employee_no, "E001");
+    ck_assert_int_eq(ailes_store_pt_reverse(db, pool, 1, f, "checked", 1,
+                                            noon(d + 2), &amount),
+                     APR_SUCCESS);
+    ck_assert_int_eq(amount, -10);
+    ck_assert_int_eq(ailes_store_ll_flag_get(db, pool, 1, 1, &f),
+                     APR_SUCCESS);
+    ck_assert_int_ne(f->reversed_at, 0);
+    ck_assert_int_eq(ailes_store_pt_reverse(db, pool, 1, f, "again", 1,
+                                            noon(d + 2), &amount),
+                     APR_EEXIST);
+    ck_assert_int_eq(ailes_store_ll_flags(db, pool, 1, 1, &list),
+                     APR_SUCCESS);
+    ck_assert_int_eq(list->nelts, 0);
+
+    /* day d+1 confirmed on d+2; day d stays at 0 after a replacement */
+    put(1, 1, d, "steps", 20000, noon(d + 1), 1);
+    ck_assert_int_eq(ailes_store_pt_confirm(db, pool, 1, 1, d + 2,
+                                            noon(d + 2), &n), APR_SUCCESS);
+    ck_assert_int_eq(ailes_store_pt_ledger(db, pool, 1, 1, 100, &balance,
+                                           &list), APR_SUCCESS);
+    ck_assert_int_eq(balance, 0);
+    /* the balance is the sum of the rows, none of them ever updated */
+    ck_assert_int_eq(ailes_db_row(db, pool, &st_t_ledger_sum, &row,
+                                  AILES_NOARGS), APR_SUCCESS);
+    ck_assert_int_eq(ailes_row_int(row, 1), balance);
+    ck_assert_int_ge(ailes_row_int(row, 0), 4);
+    ck_assert_int_eq(list->nelts, 2);   /* +10, -10; zero rows hidden */
+}
+END_TEST
+
+START_TEST(store_rules_put)
+{
+    apr_array_header_t *rules;
+    ailes_pt_caps_t caps;
+
+    ck_assert_ptr_null(parse_rules(
+        "{\"rules\":[{\"kind\":\"sleep\",\"min\":7,\"max\":8.5,"
+        "\"points\":4}],\"caps\":{\"day\":5}}", &rules, &caps));
+    ck_assert_int_eq(ailes_store_pt_rules_put(db, pool, 1, rules, &caps, 0),
+                     APR_SUCCESS);
+    ck_assert_int_eq(ailes_store_pt_rules_get(db, pool, 1, 0, &rules, &caps),
+                     APR_SUCCESS);
+    ck_assert_int_eq(rules->nelts, 1);
+    ck_assert_int_eq(APR_ARRAY_IDX(rules, 0, ailes_pt_rule_t).max, 85);
+    ck_assert_int_eq(caps.day, 5);
+    ck_assert_int_eq(caps.week, AILES_PT_NO_CAP);
+    /* the other tenant still gets the defaults */
+    ck_assert_int_eq(ailes_store_pt_rules_get(db, pool, 2, 0, &rules, &caps),
+                     APR_SUCCESS);
+    ck_assert_int_eq(rules->nelts, ailes_pt_default_rules(pool)->nelts);
+    /* an empty set stays empty (no re-seeding) */
+    rules = apr_array_make(pool, 1, sizeof(ailes_pt_rule_t));
+    ck_assert_int_eq(ailes_store_pt_rules_put(db, pool, 1, rules, &caps, 0),
+                     APR_SUCCESS);
+    ck_assert_int_eq(ailes_store_pt_rules_get(db, pool, 1, 0, &rules, &caps),
+                     APR_SUCCESS);
+    ck_assert_int_eq(rules->nelts, 0);
+}
+END_TEST
+
+Suite *ailes_suite_store_lifelog(void)
+{
+    Suite *s = suite_create("store_lifelog");
+    TCase *tc = tcase_create("store_lifelog");
+
+    tcase_add_checked_fixture(tc, db_setup, db_teardown);
+    tcase_add_test(tc, store_flow);
+    tcase_add_test(tc, store_rules_put);
+    suite_add_tcase(s, tc);
+    return s;
+}

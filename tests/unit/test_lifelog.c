@@ -631,6 +631,7 @@ Suite *ailes_suite_lifelog(void)
 
 #include "ailes_db.h"
 #include "ailes_migrate.h"
+#include "ailes_store.h"
 #include "ailes_store_lifelog.h"
 
 static ailes_db_t *db;
@@ -818,6 +819,49 @@ START_TEST(store_rules_put)
 }
 END_TEST
 
+static const ailes_stmt_t st_t_ll_rows = {
+    "test_ll_rows", 4,
+    "SELECT (SELECT COUNT(*) FROM lifelog_entries WHERE tenant_id = %lld) "
+    "+ (SELECT COUNT(*) FROM points_ledger WHERE tenant_id = %lld) "
+    "+ (SELECT COUNT(*) FROM lifelog_flags WHERE tenant_id = %lld) "
+    "+ (SELECT COUNT(*) FROM points_rules WHERE tenant_id = %lld)"
+};
+
+static apr_int64_t ll_rows(const char *tenant)
+{
+    ailes_row_t *row;
+
+    ck_assert_int_eq(ailes_db_row(db, pool, &st_t_ll_rows, &row,
+                                  AILES_ARGS(tenant, tenant, tenant,
+                                             tenant)), APR_SUCCESS);
+    return ailes_row_int(row, 0);
+}
+
+/* A user delete and a tenant purge take the life log with them. */
+START_TEST(store_purge)
+{
+    apr_array_header_t *rules;
+    ailes_pt_caps_t caps;
+    int n;
+
+    put(1, 1, 20000, "steps", 9000, noon(20000), 0);
+    ck_assert_int_eq(ailes_store_ll_flag_add(db, pool, 1, 1, 20000, "steps",
+                                             1, "outlier", 9000, "x", 0),
+                     APR_SUCCESS);
+    ck_assert_int_eq(ailes_store_pt_confirm(db, pool, 1, 1, 20001,
+                                            noon(20001), &n), APR_SUCCESS);
+    put(2, 2, 20000, "steps", 9000, noon(20000), 0);
+    ck_assert_int_eq(ailes_store_pt_rules_get(db, pool, 2, 0, &rules, &caps),
+                     APR_SUCCESS);
+    ck_assert_int_gt(ll_rows("1"), 3);
+    ck_assert_int_eq(ailes_store_tenant_purge(db, pool, 1), APR_SUCCESS);
+    ck_assert_int_eq(ll_rows("1"), 0);
+    ck_assert_int_gt(ll_rows("2"), 0);
+    ck_assert_int_eq(ailes_store_user_delete(db, pool, 2, 2, "G001"), APR_SUCCESS);
+    ck_assert_int_eq(ll_rows("2"), ailes_pt_default_rules(pool)->nelts);
+}
+END_TEST
+
 Suite *ailes_suite_store_lifelog(void)
 {
     Suite *s = suite_create("store_lifelog");
@@ -826,6 +870,7 @@ Suite *ailes_suite_store_lifelog(void)
     tcase_add_checked_fixture(tc, db_setup, db_teardown);
     tcase_add_test(tc, store_flow);
     tcase_add_test(tc, store_rules_put);
+    tcase_add_test(tc, store_purge);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -5,6 +5,7 @@
 
 #include "ailes_db.h"
 #include "ailes_store_lifelog.h"
+#include "ailes_time.h"
 
 #define ENTRY_COLUMNS                                                       \
     "SELECT day, kind, value, COALESCE(value2, 0), source, rev, "          \
@@ -475,7 +476,8 @@ static apr_status_t confirm_in_tx(ailes_db_t *db, apr_pool_t *p,
     apr_array_header_t *rows, *pending, *ledger, *rules, *out;
     ailes_pt_caps_t caps;
     /* the first instant of `today` (JST) in epoch seconds */
-    apr_int64_t today_start = (apr_int64_t)today * 86400 - 9 * 3600;
+    apr_int64_t today_start = (apr_int64_t)today * 86400
+                              - AILES_JST_OFFSET_SEC;
     long start, first, last;
     apr_status_t rv;
     int i;

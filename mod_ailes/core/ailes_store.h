@@ -323,7 +323,8 @@ apr_status_t ailes_store_tenants_due(struct ailes_db *db, apr_pool_t *p,
                                      apr_array_header_t **due);
 
 /* Deletes a terminated tenant's data in the main database: sessions,
- * codes, labels, grants, failed logins; users go, except those who still
+ * codes, labels, grants, failed logins, life-log entries, flags, points
+ * rules and ledger; users go, except those who still
  * have stress-check data (its own schedule), whose credentials are wiped.
  * Audit rows stay. Run it in a transaction. */
 apr_status_t ailes_store_tenant_purge(struct ailes_db *db, apr_pool_t *p,

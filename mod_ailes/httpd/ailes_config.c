@@ -29,6 +29,7 @@ APLOG_USE_MODULE(ailes);
 #define AUDIT_RETENTION_MIN (366L * 86400)         /* never below 12 */
 #define ACTIVATION_TTL_DEFAULT (14 * 86400)
 #define MAX_UPLOAD_DEFAULT (16L * 1024 * 1024)
+#define LIFELOG_BACKDATE_DEFAULT 7
 #define TOTP_ISSUER_DEFAULT "Ailes"
 
 #define MERGE(field) sc->field = add->field != -1 ? add->field : base->field
@@ -47,6 +48,7 @@ void *ailes_create_srv_conf(apr_pool_t *p, server_rec *s)
     sc->ip_scope_all = -1;
     sc->activation_ttl = -1;
     sc->max_upload = -1;
+    sc->lifelog_backdate = -1;
     if (!s->is_virtual) {
         sc->g = apr_pcalloc(p, sizeof(*sc->g));
         sc->g->bcrypt_cost = -1;
@@ -75,6 +77,7 @@ void *ailes_merge_srv_conf(apr_pool_t *p, void *basev, void *addv)
     sc->ip_bound = add->ip_bound ? add->ip_bound : base->ip_bound;
     MERGE(ip_scope_all);
     MERGE(activation_ttl);
+    MERGE(lifelog_backdate);
     MERGE(max_upload);
     return sc;
 }
@@ -161,6 +164,12 @@ long ailes_conf_activation_ttl(const ailes_srv_conf_t *sc)
 long ailes_conf_max_upload(const ailes_srv_conf_t *sc)
 {
     return sc->max_upload != -1 ? sc->max_upload : MAX_UPLOAD_DEFAULT;
+}
+
+int ailes_conf_lifelog_backdate(const ailes_srv_conf_t *sc)
+{
+    return sc->lifelog_backdate != -1 ? sc->lifelog_backdate
+                                      : LIFELOG_BACKDATE_DEFAULT;
 }
 
 int ailes_conf_ip_applies(const ailes_srv_conf_t *sc, int role)
@@ -369,6 +378,19 @@ static const char *set_duration(cmd_parms *cmd, void *dc, const char *arg)
     return NULL;
 }
 
+static const char *set_lifelog_backdate(cmd_parms *cmd, void *dc,
+                                        const char *arg)
+{
+    long v;
+    const char *err = ailes_parse_int(cmd->pool, arg, 0, 90, &v);
+
+    if (err) {
+        return apr_pstrcat(cmd->pool, cmd->cmd->name, ": ", err, NULL);
+    }
+    ailes_srv_conf(cmd->server)->lifelog_backdate = (int)v;
+    return NULL;
+}
+
 static const char *set_lockout(cmd_parms *cmd, void *dc, const char *arg)
 {
     long v;
@@ -574,6 +596,9 @@ const command_rec ailes_cmds[] = {
     AP_INIT_TAKE1("AilesActivationTTL", set_duration,
                   (void *)SET_ACTIVATION_TTL, RSRC_CONF,
                   "how long an activation code works (default 14d)"),
+    AP_INIT_TAKE1("AilesLifelogBackdate", set_lifelog_backdate, NULL,
+                  RSRC_CONF, "how many days back a life-log entry may be "
+                  "made (0-90, default 7)"),
     AP_INIT_TAKE1("AilesTOTPWindow", set_totp_window, NULL, RSRC_CONF,
                   "TOTP steps accepted before and after now (0-2, "
                   "default 1)"),

@@ -56,6 +56,7 @@ typedef struct ailes_srv_conf {
     int ip_scope_all;                   /* AilesTenantIPScope all, -1 unset */
     long activation_ttl;                /* AilesActivationTTL (s), -1 */
     long max_upload;                    /* AilesMaxUpload (bytes), -1 */
+    int lifelog_backdate;               /* AilesLifelogBackdate (days), -1 */
 } ailes_srv_conf_t;
 
 extern module AP_MODULE_DECLARE_DATA ailes_module;
@@ -84,6 +85,8 @@ const char *ailes_conf_totp_issuer(const ailes_srv_conf_t *sc);
  * scope, the default: roles that see other people's data; all: everyone) */
 long ailes_conf_activation_ttl(const ailes_srv_conf_t *sc);
 long ailes_conf_max_upload(const ailes_srv_conf_t *sc);
+/* How many days back a life-log entry may be made (default 7). */
+int ailes_conf_lifelog_backdate(const ailes_srv_conf_t *sc);
 int ailes_conf_ip_applies(const ailes_srv_conf_t *sc, int role);
 /* Must a user of this role have TOTP on this server? */
 int ailes_conf_totp_required(const ailes_srv_conf_t *sc, int role);

@@ -15,7 +15,13 @@ check
 sqlite3 postgresql redis-server
 oathtool openssl
 python3 python3-pytest python3-requests
+chromium
 "
+# Node.js runs the browser tests (playwright-core from npm, tests/browser).
+# Machines of this kind bring Node 20; elsewhere Debian's package does.
+if ! command -v node >/dev/null 2>&1; then
+    PACKAGES="$PACKAGES nodejs npm"
+fi
 
 missing=""
 for p in $PACKAGES; do

@@ -4,7 +4,8 @@
 #   2. builds (build/) and runs the C unit tests (libcheck),
 #   3. builds again with ASan+UBSan (build-asan/) and runs the unit tests,
 #   4. runs the integration suite (a real httpd) against SQLite and against
-#      a private PostgreSQL cluster that the suite starts itself,
+#      a private PostgreSQL cluster that the suite starts itself, with the
+#      browser tests (Debian's chromium driven by playwright-core),
 #   5. runs it again with the sanitizer build loaded into httpd,
 #   6. runs the benchmarks for a second each (they must still run; the
 #      numbers are recorded by tests/bench/bench.py, not judged here).
@@ -14,6 +15,8 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
 
 sh scripts/deps.sh
+# playwright-core for the browser tests, pinned by tests/browser/package-lock.json.
+(cd tests/browser && npm ci --no-audit --no-fund --silent)
 
 echo "== build and unit tests"
 sh scripts/build.sh build

@@ -53,9 +53,26 @@ export async function campaigns(main) {
         table([t("employee_no"), "A", "B", "C", t("stress.high_short"), t("stress.interview_short")],
           r.data.results.map((x) => [x.employee_no, x.a, x.b, x.c, x.high_stress ? t("yes") : "", x.interview_requested ? t("yes") : ""])));
     } }, t("sc.results"));
+    const [lg, label] = field(t("sc.group_label"), { maxlength: 64 });
+    const groupOut = h("div", { "aria-live": "polite" });
+    const groupForm = h("form", {}, lg, label, h("button", { type: "submit", class: "secondary" }, t("sc.group")));
+    groupForm.addEventListener("submit", async (ev) => {
+      ev.preventDefault();
+      const r = await api("GET", "/v1/stress-check/group?campaign=" + c.id + "&label=" + encodeURIComponent(label.value.trim()));
+      if (r.status === 422) return say(t("sc.too_small"));
+      if (r.status === 404) return say(t("notfound"));
+      if (r.status !== 200) return say(t("bad_input"));
+      const g = r.data;
+      groupOut.replaceChildren(h("p", {}, t("sc.group_n", g.examinees, g.high_stress)),
+        table([t("sc.scale"), t("sc.mean")], [[t("sc.quantity"), g.means.quantity.toFixed(1)], [t("sc.control"), g.means.control.toFixed(1)],
+          [t("sc.supervisor"), g.means.supervisor.toFixed(1)], [t("sc.coworker"), g.means.coworker.toFixed(1)]]),
+        table([t("sc.risk"), ""], [[t("sc.risk_qc"), g.health_risk.quantity_control], [t("sc.risk_support"), g.health_risk.support],
+          [t("sc.risk_total"), g.health_risk.total]]),
+        h("p", { class: "muted" }, t("sc.risk_help")));
+    });
     list.append(h("article", { class: "card" }, h("h2", {}, c.name),
       h("p", {}, c.starts_on, " – ", c.ends_on, " · ", t("sc.method" + c.method), " · ", tOr("sc." + c.status, c.status)),
-      show, " ", close, results));
+      show, " ", close, results, groupForm, groupOut));
   }
   if (!data.campaigns.length) list.append(h("p", {}, t("stress.none")));
   const [l1, name] = field(t("sc.name"), { required: true, maxlength: 100 });

@@ -2,6 +2,7 @@
  * (厚生労働省「職業性ストレス簡易調査票」); the conversion tables are the
  * manual's 素点換算表 as domain.md records them (the female rows are
  * marked unverified there: see the issue note). */
+#include <math.h>
 #include <string.h>
 
 #include "ailes_bjsq.h"
@@ -289,4 +290,54 @@ void ailes_bjsq_method2(const int answers[AILES_BJSQ_ITEMS], ailes_sex_t sex,
         }
     }
     out->high_stress = ailes_bjsq_high_m2(out->a, out->b, out->c, t);
+}
+
+/* --- 仕事のストレス判定図 ------------------------------------------------ */
+
+#define REF_QUANTITY 8.7
+#define REF_CONTROL 8.0
+#define REF_SUPERVISOR 7.6
+#define REF_COWORKER 8.1
+#define COEF_QUANTITY 0.076
+#define COEF_CONTROL -0.089
+#define COEF_SUPERVISOR -0.097
+#define COEF_COWORKER -0.097
+
+/* 15 minus the answers of three items (1-based numbers). */
+static int scale3(const int *a, int i, int j, int k)
+{
+    return 15 - (a[i - 1] + a[j - 1] + a[k - 1]);
+}
+
+void ailes_bjsq_group_add(ailes_bjsq_group_t *g,
+                          const int answers[AILES_BJSQ_ITEMS])
+{
+    if (!ailes_bjsq_valid(answers)) {
+        return;
+    }
+    g->n++;
+    g->quantity += scale3(answers, 1, 2, 3);            /* A1-A3 */
+    g->control += scale3(answers, 8, 9, 10);            /* A8-A10 */
+    g->supervisor += scale3(answers, 47, 50, 53);       /* C1, C4, C7 */
+    g->coworker += scale3(answers, 48, 51, 54);         /* C2, C5, C8 */
+}
+
+void ailes_bjsq_group_done(ailes_bjsq_group_t *g)
+{
+    double qc, sup;
+
+    if (g->n == 0) {
+        return;
+    }
+    g->quantity /= g->n;
+    g->control /= g->n;
+    g->supervisor /= g->n;
+    g->coworker /= g->n;
+    qc = 100.0 * exp((g->quantity - REF_QUANTITY) * COEF_QUANTITY
+                     + (g->control - REF_CONTROL) * COEF_CONTROL);
+    sup = 100.0 * exp((g->supervisor - REF_SUPERVISOR) * COEF_SUPERVISOR
+                      + (g->coworker - REF_COWORKER) * COEF_COWORKER);
+    g->risk_qc = (int)lround(qc);
+    g->risk_support = (int)lround(sup);
+    g->risk_total = (int)lround(qc * sup / 100.0);
 }

@@ -75,4 +75,29 @@ void ailes_bjsq_method2(const int answers[AILES_BJSQ_ITEMS], ailes_sex_t sex,
                         const ailes_bjsq_thresholds_t *t,
                         ailes_bjsq_result_t *out);
 
+/* 仕事のストレス判定図 (group analysis, MHLW manual: the method for
+ * the 57-item questionnaire). Per person, four raw scales of 3 items,
+ * each 3..12 with "more of it" higher: 量的負担 15-(A1+A2+A3),
+ * コントロール 15-(A8+A9+A10), 上司の支援 15-(C1+C4+C7), 同僚の支援
+ * 15-(C2+C5+C8). From the group means:
+ *   量-コントロール 健康リスク = 100 exp((量-8.7)*0.076 + (コントロール-8.0)*-0.089)
+ *   職場の支援 健康リスク     = 100 exp((上司-7.6)*-0.097 + (同僚-8.1)*-0.097)
+ *   総合健康リスク = the product / 100; the national average is 100.
+ * The reference means and coefficients are the 2000 manual's all-worker
+ * values as public implementations use them (the 東京大学 technote has
+ * a table by sex that is not reproduced here); each risk is rounded. */
+typedef struct ailes_bjsq_group {
+    int n;                                  /* people counted */
+    double quantity, control;               /* group means */
+    double supervisor, coworker;
+    int risk_qc, risk_support, risk_total;
+} ailes_bjsq_group_t;
+
+/* Adds one person's 57 answers (1..4 each; others are skipped, n not
+ * counted) to a group started with memset 0; ailes_bjsq_group_done then
+ * turns sums into means and risks. */
+void ailes_bjsq_group_add(ailes_bjsq_group_t *g,
+                          const int answers[AILES_BJSQ_ITEMS]);
+void ailes_bjsq_group_done(ailes_bjsq_group_t *g);
+
 #endif

@@ -99,6 +99,15 @@ static const ailes_stmt_t st_response_list_consented = {
     "ORDER BY u.employee_no"
 };
 
+static const ailes_stmt_t st_response_list_label = {
+    "ailes_sc_response_list_label", 3,
+    RESPONSE_COLUMNS "WHERE r.tenant_id = %lld AND r.campaign_id = %lld "
+    "AND r.submitted_at IS NOT NULL AND EXISTS (SELECT 1 FROM user_labels ul "
+    "JOIN labels l ON l.tenant_id = ul.tenant_id AND l.id = ul.label_id "
+    "WHERE ul.tenant_id = r.tenant_id AND ul.user_id = r.user_id AND "
+    "l.name = %s) ORDER BY u.employee_no"
+};
+
 static const char *I(apr_pool_t *p, apr_int64_t v)
 {
     return ailes_db_int(p, v);
@@ -291,6 +300,26 @@ apr_status_t ailes_store_response_list(ailes_db_t *db, apr_pool_t *p,
     else {
         rv = ailes_db_rows(db, p, &st_response_list, &rows, AILES_ARGS(t, c));
     }
+    for (i = 0; APR_SUCCESS == rv && i < rows->nelts; i++) {
+        APR_ARRAY_PUSH(*list, ailes_response_t *) =
+            response_from_row(p, APR_ARRAY_IDX(rows, i, ailes_row_t *));
+    }
+    return rv;
+}
+
+apr_status_t ailes_store_response_list_label(ailes_db_t *db, apr_pool_t *p,
+                                             apr_int64_t tenant_id,
+                                             apr_int64_t campaign_id,
+                                             const char *label,
+                                             apr_array_header_t **list)
+{
+    apr_array_header_t *rows;
+    apr_status_t rv;
+    int i;
+
+    *list = apr_array_make(p, 16, sizeof(ailes_response_t *));
+    rv = ailes_db_rows(db, p, &st_response_list_label, &rows,
+                       AILES_ARGS(I(p, tenant_id), I(p, campaign_id), label));
     for (i = 0; APR_SUCCESS == rv && i < rows->nelts; i++) {
         APR_ARRAY_PUSH(*list, ailes_response_t *) =
             response_from_row(p, APR_ARRAY_IDX(rows, i, ailes_row_t *));

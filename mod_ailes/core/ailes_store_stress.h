@@ -75,4 +75,13 @@ apr_status_t ailes_store_response_list(struct ailes_db *db, apr_pool_t *p,
                                        int consented_only,
                                        apr_array_header_t **list);
 
+/* The submitted responses of the people carrying label (by name), for
+ * group analysis; ailes_response_t*, by employee number. */
+apr_status_t ailes_store_response_list_label(struct ailes_db *db,
+                                             apr_pool_t *p,
+                                             apr_int64_t tenant_id,
+                                             apr_int64_t campaign_id,
+                                             const char *label,
+                                             apr_array_header_t **list);
+
 #endif

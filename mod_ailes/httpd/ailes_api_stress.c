@@ -611,6 +611,86 @@ static int results_list(request_rec *r, ailes_api_ctx_t *ctx)
     return ailes_api_json(r, HTTP_OK, ailes_json_pool(r->pool, body));
 }
 
+/* GET /v1/stress-check/group?campaign=ID&label=NAME: 仕事のストレス判定図
+ * of the people carrying the label. Staff other than tenant admins see
+ * only labels granted to them. A group under 10 is refused (422
+ * group_too_small) unless every member consented (the MHLW guideline). */
+static int group_get(request_rec *r, ailes_api_ctx_t *ctx)
+{
+    ailes_session_t *s = ctx->session;
+    const char *label = query_arg(r, "label");
+    apr_array_header_t *list, *granted;
+    ailes_bjsq_group_t g;
+    ailes_campaign_t *c;
+    ailes_db_t *db;
+    int i, all_consented = 1, high = 0, ok = s->role == AILES_ROLE_TENANT_ADMIN;
+    json_t *body;
+
+    if (!label || ailes_parse_text(r->pool, label, AILES_LABEL_MAX, "label")) {
+        return bad_request(r, "campaign and label are required");
+    }
+    if (!(db = ailes_req_db(r))) {
+        return ailes_api_unavailable(r);
+    }
+    if (!(c = find_campaign(r, db, s->tenant_id, query_arg(r, "campaign")))) {
+        return OK;
+    }
+    if (!ok) {
+        if (APR_SUCCESS != ailes_store_grant_names(db, r->pool, s->tenant_id,
+                                                   s->user_id, &granted)) {
+            return ailes_api_unavailable(r);
+        }
+        for (i = 0; i < granted->nelts && !ok; i++) {
+            ok = !strcmp(APR_ARRAY_IDX(granted, i, const char *), label);
+        }
+    }
+    if (!ok) {
+        return ailes_api_error(r, HTTP_NOT_FOUND, "not_found",
+                               "no such label in your scope");
+    }
+    if (APR_SUCCESS != ailes_store_response_list_label(db, r->pool,
+                                                       s->tenant_id, c->id,
+                                                       label, &list)) {
+        return ailes_api_unavailable(r);
+    }
+    memset(&g, 0, sizeof(g));
+    for (i = 0; i < list->nelts; i++) {
+        ailes_response_t *x = APR_ARRAY_IDX(list, i, ailes_response_t *);
+        int answers[AILES_BJSQ_ITEMS], k;
+
+        for (k = 0; k < AILES_BJSQ_ITEMS && x->answers[k]; k++) {
+            answers[k] = x->answers[k] - '0';
+        }
+        for (; k < AILES_BJSQ_ITEMS; k++) {
+            answers[k] = 0;
+        }
+        ailes_bjsq_group_add(&g, answers);
+        all_consented &= x->consent_at > 0;
+        high += x->high_stress != 0;
+    }
+    ailes_bjsq_group_done(&g);
+    if (g.n < 10 && !(g.n > 0 && all_consented)) {
+        ailes_audit(r, s->tenant_id, ailes_session_actor(r->pool, s),
+                    "stress.group_read", label, "refused");
+        return ailes_api_error(r, HTTP_UNPROCESSABLE_ENTITY,
+                               "group_too_small",
+                               "a group under 10 examinees is shown only "
+                               "when every member consented");
+    }
+    ailes_audit(r, s->tenant_id, ailes_session_actor(r->pool, s),
+                "stress.group_read",
+                apr_psprintf(r->pool, "%s: %s (%d)", c->name, label, g.n),
+                "ok");
+    body = json_pack("{s:I,s:s,s:i,s:i,s:{s:f,s:f,s:f,s:f},"
+                     "s:{s:i,s:i,s:i}}", "campaign", (json_int_t)c->id,
+                     "label", label, "examinees", g.n, "high_stress", high,
+                     "means", "quantity", g.quantity, "control", g.control,
+                     "supervisor", g.supervisor, "coworker", g.coworker,
+                     "health_risk", "quantity_control", g.risk_qc,
+                     "support", g.risk_support, "total", g.risk_total);
+    return ailes_api_json(r, HTTP_OK, ailes_json_pool(r->pool, body));
+}
+
 #define SC_STAFF                                                            \
     (AILES_API_ROLE(AILES_ROLE_SC_STAFF)                                    \
      | AILES_API_ROLE(AILES_ROLE_SC_IMPLEMENTER))
@@ -639,5 +719,7 @@ const ailes_api_route_t ailes_api_stress_routes[] = {
       AILES_API_ANY_ROLE, interview_post },
     { M_GET, "/v1/stress-check/results", AILES_API_SESSION, RESULT_READERS,
       results_list },
+    { M_GET, "/v1/stress-check/group", AILES_API_SESSION, RESULT_READERS,
+      group_get },
     { 0, NULL, 0, 0, NULL }
 };

@@ -169,6 +169,63 @@ START_TEST(method2_worked_example_and_edges)
 }
 END_TEST
 
+START_TEST(group_scales_and_risks)
+{
+    ailes_bjsq_group_t g;
+    int a[AILES_BJSQ_ITEMS];
+
+    memset(&g, 0, sizeof(g));
+    /* All answers 2: every 3-item scale is 15 - 6 = 9. */
+    fill(a, 2);
+    ailes_bjsq_group_add(&g, a);
+    /* All answers 3: every scale 6. */
+    fill(a, 3);
+    ailes_bjsq_group_add(&g, a);
+    a[0] = 0;                           /* incomplete: not counted */
+    ailes_bjsq_group_add(&g, a);
+    ailes_bjsq_group_done(&g);
+    ck_assert_int_eq(g.n, 2);
+    ck_assert_double_eq_tol(g.quantity, 7.5, 1e-9);
+    ck_assert_double_eq_tol(g.coworker, 7.5, 1e-9);
+    /* 100 exp((7.5-8.7)*0.076 + (7.5-8.0)*-0.089) = 95.44 */
+    ck_assert_int_eq(g.risk_qc, 95);
+    /* 100 exp((7.5-7.6)*-0.097 + (7.5-8.1)*-0.097) = 107.03 */
+    ck_assert_int_eq(g.risk_support, 107);
+    ck_assert_int_eq(g.risk_total, 102);    /* 95.44 * 107.03 / 100 */
+}
+END_TEST
+
+START_TEST(group_items_used)
+{
+    ailes_bjsq_group_t g;
+    int a[AILES_BJSQ_ITEMS];
+
+    /* Heavy workload (A1-A3 answered 1 = そうだ: 12), no control (A8-A10
+     * answered 4: 3), no support (C1-C9 answered 4: 3): every risk above
+     * 100. */
+    memset(&g, 0, sizeof(g));
+    fill(a, 2);
+    a[0] = a[1] = a[2] = 1;
+    a[7] = a[8] = a[9] = 4;
+    a[46] = a[49] = a[52] = 4;
+    a[47] = a[50] = a[53] = 4;
+    ailes_bjsq_group_add(&g, a);
+    ailes_bjsq_group_done(&g);
+    ck_assert_double_eq_tol(g.quantity, 12, 1e-9);
+    ck_assert_double_eq_tol(g.control, 3, 1e-9);
+    ck_assert_double_eq_tol(g.supervisor, 3, 1e-9);
+    ck_assert_double_eq_tol(g.coworker, 3, 1e-9);
+    ck_assert_int_eq(g.risk_qc, 201);       /* 100 exp(0.2508 + 0.445) */
+    ck_assert_int_eq(g.risk_support, 256);  /* 100 exp(0.4462 + 0.4947) */
+    ck_assert_int_eq(g.risk_total, 514);    /* 200.53 * 256.23 / 100 */
+    /* An empty group stays empty. */
+    memset(&g, 0, sizeof(g));
+    ailes_bjsq_group_done(&g);
+    ck_assert_int_eq(g.n, 0);
+    ck_assert_int_eq(g.risk_total, 0);
+}
+END_TEST
+
 Suite *ailes_suite_bjsq(void)
 {
     Suite *s = suite_create("bjsq");
@@ -182,6 +239,8 @@ Suite *ailes_suite_bjsq(void)
     tcase_add_test(tc, method2_all_ones_and_fours_male);
     tcase_add_test(tc, method2_sex_tables_differ);
     tcase_add_test(tc, method2_worked_example_and_edges);
+    tcase_add_test(tc, group_scales_and_risks);
+    tcase_add_test(tc, group_items_used);
     suite_add_tcase(s, tc);
     return s;
 }

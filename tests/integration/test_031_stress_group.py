@@ -1,0 +1,143 @@
+"""Group analysis (仕事のストレス判定図) per label: means of the four
+scales and the health risks; a group under 10 is refused unless every
+member consented; staff see only their granted labels; audited."""
+
+import math
+import time
+
+import pytest
+
+from ailes_env import error_json
+
+PW = "Employee-Passw0rd"
+STAFF_PW = "Staff-Passw0rd-2025"
+ADMIN_PW = "Admin-Passw0rd-2025"
+
+
+def csrf(login):
+    return {"X-CSRF-Token": login["csrf_token"]}
+
+
+def today_jst(offset=0):
+    return time.strftime("%Y-%m-%d", time.gmtime(time.time() + 9 * 3600
+                                                 + offset * 86400))
+
+
+SALES = ["E%02d" % i for i in range(1, 11)]     # 10 people, 営業部
+ACCOUNTS = ["K01", "K02", "K03"]                # 3 people, 経理部
+
+
+class TestGroup:
+
+    @pytest.fixture(scope="class", autouse=True)
+    def setup(self, env):
+        env.add_tenant("acme", "Acme Corp")
+        env.add_tenant("globex", "Globex")
+        env.add_user("acme", "A001", "tenant_admin", "人事 一郎", ADMIN_PW)
+        env.add_user("acme", "S001", "sc_staff", "実施 事務", STAFF_PW)
+        env.add_user("acme", "H001", "health_staff", "保健 師", STAFF_PW)
+        env.add_user("globex", "G001", "tenant_admin", "G Admin", ADMIN_PW)
+        for no in SALES + ACCOUNTS:
+            env.add_user("acme", no, "employee", "社員 " + no, PW)
+        a, al = env.login("A001", ADMIN_PW)
+        for name in ("営業部", "経理部"):
+            assert a.post(env.url("/api/v1/labels"), json={"name": name},
+                          headers=csrf(al), timeout=10).status_code == 201
+        for no in SALES:
+            a.patch(env.url("/api/v1/users/" + no), headers=csrf(al),
+                    timeout=10, json={"labels": ["営業部"]})
+        for no in ACCOUNTS:
+            a.patch(env.url("/api/v1/users/" + no), headers=csrf(al),
+                    timeout=10, json={"labels": ["経理部"]})
+        assert a.put(env.url("/api/v1/users/S001/grants"), headers=csrf(al),
+                     timeout=10, json={"labels": ["営業部"]}) \
+            .status_code == 200
+        s, sl = env.login("S001", STAFF_PW)
+        r = s.post(env.url("/api/v1/stress-check/campaigns"),
+                   headers=csrf(sl), timeout=10,
+                   json={"name": "2026年度", "method": 2,
+                         "starts_on": today_jst(-1), "ends_on": today_jst(30)})
+        assert r.status_code == 201, r.text
+        env.campaign = r.json()["id"]
+        # Nine of the ten salespeople answer 2 everywhere.
+        for no in SALES[:9] + ACCOUNTS:
+            self.submit(env, no)
+
+    @staticmethod
+    def submit(env, no):
+        s, login = env.login(no, PW)
+        r = s.put(env.url("/api/v1/stress-check/answers"), headers=csrf(login),
+                  timeout=10, json={"campaign": env.campaign, "sex": "male",
+                                    "answers": [2] * 57, "submit": True})
+        assert r.status_code in (200, 204), r.text
+        return s, login
+
+    def group(self, env, who, pw, label, host="acme.test", campaign=None):
+        s, _ = env.login(who, pw, host=host)
+        return s.get(env.url("/api/v1/stress-check/group"), timeout=10,
+                     params={"campaign": campaign or env.campaign,
+                             "label": label})
+
+    def test_a_group_of_9_is_refused_then_10_served(self, env):
+        r = self.group(env, "S001", STAFF_PW, "営業部")
+        assert r.status_code == 422
+        assert error_json(r) == "group_too_small"
+        self.submit(env, SALES[9])
+        r = self.group(env, "S001", STAFF_PW, "営業部")
+        assert r.status_code == 200, r.text
+        body = r.json()
+        assert body["examinees"] == 10 and body["label"] == "営業部"
+        # Every 3-item scale is 15 - 6 = 9.
+        assert body["means"] == {"quantity": 9.0, "control": 9.0,
+                                 "supervisor": 9.0, "coworker": 9.0}
+        qc = 100 * math.exp((9 - 8.7) * 0.076 + (9 - 8.0) * -0.089)
+        sup = 100 * math.exp((9 - 7.6) * -0.097 + (9 - 8.1) * -0.097)
+        assert body["health_risk"] == {"quantity_control": round(qc),
+                                       "support": round(sup),
+                                       "total": round(qc * sup / 100)}
+        rows = env.sql("SELECT actor, outcome FROM audit WHERE action = "
+                       "'stress.group_read'")
+        assert ["S001/sc_staff", "refused"] in rows
+        assert ["S001/sc_staff", "ok"] in rows
+
+    def test_small_group_needs_everyone_consenting(self, env):
+        r = self.group(env, "A001", ADMIN_PW, "経理部")
+        assert r.status_code == 422
+        for no in ACCOUNTS[:2]:
+            s, login = env.login(no, PW)
+            assert s.post(env.url("/api/v1/stress-check/consent"),
+                          headers=csrf(login), timeout=10,
+                          json={"campaign": env.campaign}).status_code in (
+                              200, 204)
+        assert self.group(env, "A001", ADMIN_PW, "経理部").status_code == 422
+        s, login = env.login(ACCOUNTS[2], PW)
+        s.post(env.url("/api/v1/stress-check/interview"), headers=csrf(login),
+               timeout=10, json={"campaign": env.campaign})
+        r = self.group(env, "A001", ADMIN_PW, "経理部")
+        assert r.status_code == 200, r.text
+        assert r.json()["examinees"] == 3
+
+    def test_staff_see_only_granted_labels(self, env):
+        r = self.group(env, "S001", STAFF_PW, "経理部")
+        assert r.status_code == 404
+        r = self.group(env, "H001", STAFF_PW, "営業部")
+        assert r.status_code == 404
+        r = self.group(env, "S001", STAFF_PW, "存在しない")
+        assert r.status_code == 404
+
+    def test_wrong_role_tenant_and_input(self, env):
+        s, _ = env.login("E01", PW)
+        r = s.get(env.url("/api/v1/stress-check/group"), timeout=10,
+                  params={"campaign": env.campaign, "label": "営業部"})
+        assert r.status_code == 403
+        r = self.group(env, "G001", ADMIN_PW, "営業部", host="globex.test")
+        assert r.status_code == 404
+        s, _ = env.login("A001", ADMIN_PW)
+        for params in ({"campaign": env.campaign},
+                       {"campaign": env.campaign, "label": "a\x01"},
+                       {"campaign": "x", "label": "営業部"},
+                       {"label": "営業部"}):
+            r = s.get(env.url("/api/v1/stress-check/group"), params=params,
+                      timeout=10)
+            assert r.status_code in (400, 404), (params, r.status_code)
+            assert error_json(r)

@@ -123,6 +123,8 @@ const D = {
   "sc.close": ["締め切る", "Close"], "sc.closed": ["締め切りました。", "Closed."], "sc.open": ["実施中", "open"],
   "sc.results": ["結果一覧", "Results"], "sc.progress": ["受検済み {0} 名、うち高ストレス {1} 名", "{0} submitted, {1} high stress"],
   "sc.too_small": ["10名未満の集団は表示できません。", "Groups under 10 cannot be shown."],
+  "sc.targets": ["対象ラベル（; 区切り、空欄は全員）", "Target labels (separated by ;, empty: everyone)"],
+  "sc.everyone": ["全員", "everyone"],
   "sc.group": ["集団分析", "Group analysis"], "sc.group_label": ["集団（ラベル）", "Group (label)"],
   "sc.group_n": ["受検者 {0} 名（高ストレス {1} 名）", "{0} examinees ({1} high stress)"],
   "sc.scale": ["尺度", "Scale"], "sc.mean": ["平均点", "Mean"], "sc.quantity": ["仕事の量的負担", "Workload"],

@@ -71,7 +71,8 @@ export async function campaigns(main) {
         h("p", { class: "muted" }, t("sc.risk_help")));
     });
     list.append(h("article", { class: "card" }, h("h2", {}, c.name),
-      h("p", {}, c.starts_on, " – ", c.ends_on, " · ", t("sc.method" + c.method), " · ", tOr("sc." + c.status, c.status)),
+      h("p", {}, c.starts_on, " – ", c.ends_on, " · ", t("sc.method" + c.method), " · ", tOr("sc." + c.status, c.status),
+        " · ", c.labels && c.labels.length ? c.labels.join(", ") : t("sc.everyone")),
       show, " ", close, results, groupForm, groupOut));
   }
   if (!data.campaigns.length) list.append(h("p", {}, t("stress.none")));
@@ -80,11 +81,14 @@ export async function campaigns(main) {
   const [l3, end] = field(t("to"), { type: "date", required: true });
   const [l4, method] = field(t("sc.method"), { tag: "select" });
   method.append(h("option", { value: "2" }, t("sc.method2")), h("option", { value: "1" }, t("sc.method1")));
+  const [l5, targets] = field(t("sc.targets"), { maxlength: 500 });
   const form = h("form", { class: "card", id: "campaign-form" }, h("h2", {}, t("sc.create")), l1, name,
-    h("div", { class: "row" }, h("div", {}, l2, start), h("div", {}, l3, end)), l4, method, h("button", { type: "submit" }, t("sc.create")));
+    h("div", { class: "row" }, h("div", {}, l2, start), h("div", {}, l3, end)), l4, method, l5, targets,
+    h("button", { type: "submit" }, t("sc.create")));
   form.addEventListener("submit", async (ev) => {
     ev.preventDefault();
-    const r = await api("POST", "/v1/stress-check/campaigns", { name: name.value.trim(), starts_on: start.value, ends_on: end.value, method: Number(method.value) });
+    const r = await api("POST", "/v1/stress-check/campaigns", { name: name.value.trim(), starts_on: start.value, ends_on: end.value, method: Number(method.value),
+      labels: targets.value.split(/[;；,]/).map((x) => x.trim()).filter(Boolean) });
     if (r.status === 201 || r.status === 200) { say(t("sc.created"), true); go("/sc"); } else say(t("bad_input") + " " + ((r.data && r.data.error && r.data.error.message) || ""));
   });
   main.append(list, form);

@@ -108,6 +108,28 @@ static const ailes_stmt_t st_response_list_label = {
     "l.name = %s) ORDER BY u.employee_no"
 };
 
+static const ailes_stmt_t st_campaign_label_add = {
+    "ailes_sc_campaign_label_add", 3,
+    "INSERT INTO sc_campaign_labels (tenant_id, campaign_id, label_id) "
+    "VALUES (%lld, %lld, %lld)"
+};
+
+static const ailes_stmt_t st_campaign_label_names = {
+    "ailes_sc_campaign_label_names", 2,
+    "SELECT l.name FROM sc_campaign_labels cl JOIN labels l ON "
+    "l.tenant_id = cl.tenant_id AND l.id = cl.label_id WHERE "
+    "cl.tenant_id = %lld AND cl.campaign_id = %lld ORDER BY l.name"
+};
+
+static const ailes_stmt_t st_campaign_targets = {
+    "ailes_sc_campaign_targets", 5,
+    "SELECT 1 WHERE NOT EXISTS (SELECT 1 FROM sc_campaign_labels WHERE "
+    "tenant_id = %lld AND campaign_id = %lld) OR EXISTS (SELECT 1 FROM "
+    "sc_campaign_labels cl JOIN user_labels ul ON ul.tenant_id = "
+    "cl.tenant_id AND ul.label_id = cl.label_id WHERE cl.tenant_id = %lld "
+    "AND cl.campaign_id = %lld AND ul.user_id = %lld)"
+};
+
 static const char *I(apr_pool_t *p, apr_int64_t v)
 {
     return ailes_db_int(p, v);
@@ -325,4 +347,52 @@ apr_status_t ailes_store_response_list_label(ailes_db_t *db, apr_pool_t *p,
             response_from_row(p, APR_ARRAY_IDX(rows, i, ailes_row_t *));
     }
     return rv;
+}
+
+apr_status_t ailes_store_campaign_set_labels(ailes_db_t *db, apr_pool_t *p,
+                                             apr_int64_t tenant_id,
+                                             apr_int64_t campaign_id,
+                                             const apr_array_header_t *ids)
+{
+    apr_status_t rv = APR_SUCCESS;
+    int i;
+
+    for (i = 0; APR_SUCCESS == rv && i < ids->nelts; i++) {
+        rv = ailes_db_exec(db, p, &st_campaign_label_add, NULL,
+                           AILES_ARGS(I(p, tenant_id), I(p, campaign_id),
+                                      I(p, APR_ARRAY_IDX(ids, i,
+                                                         apr_int64_t))));
+    }
+    return rv;
+}
+
+apr_status_t ailes_store_campaign_label_names(ailes_db_t *db, apr_pool_t *p,
+                                              apr_int64_t tenant_id,
+                                              apr_int64_t campaign_id,
+                                              apr_array_header_t **names)
+{
+    apr_array_header_t *rows;
+    apr_status_t rv;
+    int i;
+
+    *names = apr_array_make(p, 4, sizeof(const char *));
+    rv = ailes_db_rows(db, p, &st_campaign_label_names, &rows,
+                       AILES_ARGS(I(p, tenant_id), I(p, campaign_id)));
+    for (i = 0; APR_SUCCESS == rv && i < rows->nelts; i++) {
+        APR_ARRAY_PUSH(*names, const char *) =
+            APR_ARRAY_IDX(rows, i, ailes_row_t *)->cols[0];
+    }
+    return rv;
+}
+
+apr_status_t ailes_store_campaign_targets(ailes_db_t *db, apr_pool_t *p,
+                                          apr_int64_t tenant_id,
+                                          apr_int64_t campaign_id,
+                                          apr_int64_t user_id)
+{
+    const char *t = I(p, tenant_id), *c = I(p, campaign_id);
+    ailes_row_t *row;
+
+    return ailes_db_row(db, p, &st_campaign_targets, &row,
+                        AILES_ARGS(t, c, t, c, I(p, user_id)));
 }

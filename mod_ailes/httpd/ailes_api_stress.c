@@ -130,14 +130,43 @@ static int is_sc_staff(ailes_role_t role)
     return role == AILES_ROLE_SC_STAFF || role == AILES_ROLE_SC_IMPLEMENTER;
 }
 
-static json_t *campaign_json(const ailes_campaign_t *c)
+/* labels: the target label names (const char *); empty = everyone. */
+static json_t *campaign_json(const ailes_campaign_t *c,
+                             const apr_array_header_t *labels)
 {
-    return json_pack("{s:I,s:s,s:s,s:s,s:i,s:{s:i,s:i,s:i},s:s}", "id",
+    json_t *jl = json_array();
+    int i;
+
+    for (i = 0; labels && i < labels->nelts; i++) {
+        json_array_append_new(jl, json_string(APR_ARRAY_IDX(labels, i,
+                                                            const char *)));
+    }
+    return json_pack("{s:I,s:s,s:s,s:s,s:i,s:{s:i,s:i,s:i},s:s,s:o}", "id",
                      (json_int_t)c->id, "name", c->name, "starts_on",
                      c->starts_on, "ends_on", c->ends_on, "method",
                      c->method, "thresholds", "b", c->thr.b_alone, "ac",
                      c->thr.ac, "b_with_ac", c->thr.b_with_ac, "status",
-                     c->status);
+                     c->status, "labels", jl);
+}
+
+/* For examinees: 0 when the user is a target of the campaign, else -1
+ * after 404 (a campaign for others answers like none) or 503. */
+static int targeted(request_rec *r, ailes_db_t *db, const ailes_session_t *s,
+                    const ailes_campaign_t *c)
+{
+    apr_status_t rv = ailes_store_campaign_targets(db, r->pool, s->tenant_id,
+                                                   c->id, s->user_id);
+
+    if (APR_SUCCESS == rv) {
+        return 0;
+    }
+    if (APR_NOTFOUND == rv) {
+        no_campaign(r);
+    }
+    else {
+        ailes_api_unavailable(r);
+    }
+    return -1;
 }
 
 /* Today in JST as YYYY-MM-DD. */
@@ -192,7 +221,10 @@ static const char *query_arg(request_rec *r, const char *name)
 static int campaign_create(request_rec *r, ailes_api_ctx_t *ctx)
 {
     ailes_session_t *s = ctx->session;
-    json_t *body = ailes_api_read_json(r), *thr, *m;
+    json_t *body = ailes_api_read_json(r), *thr, *m, *jl;
+    apr_array_header_t *names, *ids;
+    apr_dbd_transaction_t *tx = NULL;
+    const char *missing = NULL;
     ailes_campaign_t c;
     apr_time_t t1, t2;
     const char *err;
@@ -242,10 +274,51 @@ static int campaign_create(request_rec *r, ailes_api_ctx_t *ctx)
         }
     }
     c.purge_after = apr_time_sec(t2) + SC_RETENTION_SEC;
+    names = apr_array_make(r->pool, 4, sizeof(const char *));
+    if ((jl = json_object_get(body, "labels"))) {
+        size_t k;
+        json_t *v;
+        if (!json_is_array(jl) || json_array_size(jl) > 100) {
+            return bad_request(r, "labels is a list of label names");
+        }
+        json_array_foreach(jl, k, v) {
+            if (!json_is_string(v)
+                || ailes_parse_text(r->pool, json_string_value(v),
+                                    AILES_LABEL_MAX, "label")) {
+                return bad_request(r, "labels is a list of label names");
+            }
+            APR_ARRAY_PUSH(names, const char *) = json_string_value(v);
+        }
+    }
     if (!(db = ailes_req_db(r))) {
         return ailes_api_unavailable(r);
     }
+    ids = apr_array_make(r->pool, 1, sizeof(apr_int64_t));
+    if (names->nelts) {
+        rv = ailes_store_label_ids(db, r->pool, s->tenant_id, names, &ids,
+                                   &missing);
+        if (APR_NOTFOUND == rv) {
+            return ailes_api_error(r, HTTP_UNPROCESSABLE_ENTITY,
+                                   "unknown_label",
+                                   apr_psprintf(r->pool, "no label '%s'",
+                                                missing));
+        }
+        if (APR_SUCCESS != rv) {
+            return ailes_api_unavailable(r);
+        }
+    }
+    if (APR_SUCCESS != ailes_db_begin(db, r->pool, &tx)) {
+        return ailes_api_unavailable(r);
+    }
     rv = ailes_store_campaign_add(db, r->pool, s->tenant_id, &c, &id);
+    if (APR_SUCCESS == rv) {
+        rv = ailes_store_campaign_set_labels(db, r->pool, s->tenant_id, id,
+                                             ids);
+    }
+    if (APR_SUCCESS != ailes_db_end(db, r->pool, tx, APR_SUCCESS == rv)
+        && APR_SUCCESS == rv) {
+        rv = APR_EGENERAL;
+    }
     if (APR_EEXIST == rv) {
         return ailes_api_error(r, HTTP_CONFLICT, "campaign_exists",
                                "a campaign of this name exists");
@@ -258,7 +331,7 @@ static int campaign_create(request_rec *r, ailes_api_ctx_t *ctx)
     ailes_audit(r, s->tenant_id, ailes_session_actor(r->pool, s),
                 "stress.campaign_created", c.name, "ok");
     return ailes_api_json(r, HTTP_CREATED,
-                          ailes_json_pool(r->pool, campaign_json(&c)));
+                          ailes_json_pool(r->pool, campaign_json(&c, names)));
 }
 
 /* GET /v1/stress-check/campaigns: staff see all, others the open ones. */
@@ -278,8 +351,38 @@ static int campaign_list(request_rec *r, ailes_api_ctx_t *ctx)
     }
     for (i = 0; i < list->nelts; i++) {
         ailes_campaign_t *c = APR_ARRAY_IDX(list, i, ailes_campaign_t *);
-        if (is_sc_staff(s->role) || is_open(r->pool, c)) {
-            json_array_append_new(out, campaign_json(c));
+        apr_array_header_t *labels;
+        ailes_response_t *x = NULL;
+        apr_status_t rv = APR_SUCCESS;
+        int show = is_sc_staff(s->role);
+
+        /* Others: the open ones meant for them, and any they answered
+         * (to read the result after the close). */
+        if (!show) {
+            rv = ailes_store_response_get(db, r->pool, s->tenant_id, c->id,
+                                          s->user_id, &x);
+            show = APR_SUCCESS == rv && x->submitted_at > 0;
+            if (APR_SUCCESS == rv || APR_NOTFOUND == rv) {
+                rv = APR_SUCCESS;
+                if (!show && is_open(r->pool, c)) {
+                    rv = ailes_store_campaign_targets(db, r->pool,
+                                                      s->tenant_id, c->id,
+                                                      s->user_id);
+                    show = APR_SUCCESS == rv;
+                    rv = APR_NOTFOUND == rv ? APR_SUCCESS : rv;
+                }
+            }
+        }
+        if (APR_SUCCESS == rv && show) {
+            rv = ailes_store_campaign_label_names(db, r->pool, s->tenant_id,
+                                                  c->id, &labels);
+            if (APR_SUCCESS == rv) {
+                json_array_append_new(out, campaign_json(c, labels));
+            }
+        }
+        if (APR_SUCCESS != rv) {
+            json_decref(out);
+            return ailes_api_unavailable(r);
         }
     }
     return ailes_api_json(r, HTTP_OK,
@@ -367,7 +470,8 @@ static int answers_get(request_rec *r, ailes_api_ctx_t *ctx)
     if (!db) {
         return ailes_api_unavailable(r);
     }
-    if (!(c = find_campaign(r, db, s->tenant_id, query_arg(r, "campaign")))) {
+    if (!(c = find_campaign(r, db, s->tenant_id, query_arg(r, "campaign")))
+        || targeted(r, db, s, c) < 0) {
         return OK;
     }
     rv = ailes_store_response_get(db, r->pool, s->tenant_id, c->id,
@@ -431,6 +535,9 @@ static int answers_put(request_rec *r, ailes_api_ctx_t *ctx)
                                                    json_object_get(
                                                        body, "campaign")))
                                 : NULL))) {
+        return OK;
+    }
+    if (targeted(r, db, s, c) < 0) {
         return OK;
     }
     if (!is_open(r->pool, c)) {

@@ -141,3 +141,73 @@ class TestGroup:
                       timeout=10)
             assert r.status_code in (400, 404), (params, r.status_code)
             assert error_json(r)
+
+
+class TestTargetLabels:
+
+    @pytest.fixture(scope="class", autouse=True)
+    def setup(self, env):
+        env.add_tenant("acme", "Acme Corp")
+        env.add_user("acme", "A001", "tenant_admin", "人事 一郎", ADMIN_PW)
+        env.add_user("acme", "S001", "sc_staff", "実施 事務", STAFF_PW)
+        env.add_user("acme", "E01", "employee", "営業 一郎", PW)
+        env.add_user("acme", "K01", "employee", "経理 一郎", PW)
+        a, al = env.login("A001", ADMIN_PW)
+        for name in ("営業部", "経理部"):
+            a.post(env.url("/api/v1/labels"), json={"name": name},
+                   headers=csrf(al), timeout=10)
+        a.patch(env.url("/api/v1/users/E01"), headers=csrf(al), timeout=10,
+                json={"labels": ["営業部"]})
+        a.patch(env.url("/api/v1/users/K01"), headers=csrf(al), timeout=10,
+                json={"labels": ["経理部"]})
+
+    def create(self, env, **extra):
+        s, sl = env.login("S001", STAFF_PW)
+        body = {"name": "営業部のみ", "starts_on": today_jst(-1),
+                "ends_on": today_jst(30)}
+        body.update(extra)
+        return s.post(env.url("/api/v1/stress-check/campaigns"),
+                      headers=csrf(sl), timeout=10, json=body)
+
+    def test_bad_labels_change_nothing(self, env):
+        r = self.create(env, labels=["営業部", "存在しない"])
+        assert r.status_code == 422 and error_json(r) == "unknown_label"
+        for bad in ("営業部", [1], ["a\x01"]):
+            r = self.create(env, labels=bad)
+            assert r.status_code == 400, bad
+        assert env.sql("SELECT COUNT(*) FROM sc_campaigns") == [["0"]]
+
+    def test_only_targets_take_it(self, env):
+        r = self.create(env, labels=["営業部"])
+        assert r.status_code == 201, r.text
+        assert r.json()["labels"] == ["営業部"]
+        cid = r.json()["id"]
+        e, el = env.login("E01", PW)
+        listed = e.get(env.url("/api/v1/stress-check/campaigns"),
+                       timeout=10).json()["campaigns"]
+        assert [c["id"] for c in listed] == [cid]
+        r = e.put(env.url("/api/v1/stress-check/answers"), headers=csrf(el),
+                  timeout=10, json={"campaign": cid, "sex": "female",
+                                    "answers": [3] * 57, "submit": True})
+        assert r.status_code in (200, 204), r.text
+        k, kl = env.login("K01", PW)
+        assert k.get(env.url("/api/v1/stress-check/campaigns"),
+                     timeout=10).json()["campaigns"] == []
+        r = k.get(env.url("/api/v1/stress-check/answers"),
+                  params={"campaign": cid}, timeout=10)
+        assert r.status_code == 404
+        r = k.put(env.url("/api/v1/stress-check/answers"), headers=csrf(kl),
+                  timeout=10, json={"campaign": cid, "sex": "male",
+                                    "answers": [3] * 57, "submit": True})
+        assert r.status_code == 404
+        assert env.sql("SELECT COUNT(*) FROM sc_responses") == [["1"]]
+        # Closed: the one who answered still finds it for the result.
+        s, sl = env.login("S001", STAFF_PW)
+        assert s.post(env.url("/api/v1/stress-check/campaigns/%d/close"
+                              % cid), headers=csrf(sl),
+                      timeout=10).status_code in (200, 204)
+        listed = e.get(env.url("/api/v1/stress-check/campaigns"),
+                       timeout=10).json()["campaigns"]
+        assert [c["id"] for c in listed] == [cid]
+        assert e.get(env.url("/api/v1/stress-check/result"),
+                     params={"campaign": cid}, timeout=10).status_code == 200

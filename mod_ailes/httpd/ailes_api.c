@@ -407,6 +407,12 @@ static int dispatch(request_rec *r, const char *route)
         return ailes_api_error(r, HTTP_NOT_FOUND, "not_found",
                                "no such resource");
     }
+    /* %00 would cut a parameter short once decoded (ap_args_to_table
+     * keeps what precedes it): refuse it outright. */
+    if (r->args && (strstr(r->args, "%00") || strchr(r->args, '\0'))) {
+        return ailes_api_error(r, HTTP_BAD_REQUEST, "bad_request",
+                               "the query string holds a NUL");
+    }
     if (is_write(r->method_number) && !same_origin(r)) {
         return ailes_api_error(r, HTTP_FORBIDDEN, "csrf",
                                "cross-origin request refused");

@@ -120,7 +120,7 @@ class TestPages:
         assert "the XSS name is shown as text" in out["steps"]
         assert site.sql("SELECT COUNT(*) FROM users WHERE employee_no IN "
                         "('N001', 'N002')") == [["2"]]
-        assert site.sql("SELECT failed_logins FROM users WHERE "
+        assert site.sql("SELECT COUNT(*) FROM login_attempts WHERE "
                         "employee_no = 'E002'") == [["0"]]
         assert site.sql("SELECT ip_allow FROM tenants WHERE slug = "
                         "'acme'")[0][0] is not None

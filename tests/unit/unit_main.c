@@ -176,6 +176,7 @@ int main(void)
     srunner_add_suite(sr, ailes_suite_chain());
     srunner_add_suite(sr, ailes_suite_bjsq());
     srunner_add_suite(sr, ailes_suite_checkup());
+    srunner_add_suite(sr, ailes_suite_backup());
     srunner_run_all(sr, CK_NORMAL);
     failed = srunner_ntests_failed(sr);
     srunner_free(sr);

@@ -32,6 +32,7 @@ Suite *ailes_suite_userimport(void);
 Suite *ailes_suite_chain(void);
 Suite *ailes_suite_bjsq(void);
 Suite *ailes_suite_checkup(void);
+Suite *ailes_suite_backup(void);
 
 /* A fresh folder below the run's temp root (/tmp/ailes-unit-*), allocated
  * in p. */

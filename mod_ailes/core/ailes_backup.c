@@ -849,3 +849,112 @@ apr_array_header_t *ailes_backup_rotation(apr_pool_t *p,
     }
     return del;
 }
+
+/* --- pg_dump environment ---------------------------------------------------- */
+
+static const char *const pg_keys[][2] = {
+    { "host", "PGHOST" },
+    { "hostaddr", "PGHOSTADDR" },
+    { "port", "PGPORT" },
+    { "dbname", "PGDATABASE" },
+    { "user", "PGUSER" },
+    { "password", "PGPASSWORD" },
+    { "passfile", "PGPASSFILE" },
+    { "connect_timeout", "PGCONNECT_TIMEOUT" },
+    { "options", "PGOPTIONS" },
+    { "application_name", "PGAPPNAME" },
+    { "sslmode", "PGSSLMODE" },
+    { "sslcert", "PGSSLCERT" },
+    { "sslkey", "PGSSLKEY" },
+    { "sslrootcert", "PGSSLROOTCERT" },
+    { "sslcrl", "PGSSLCRL" },
+    { "channel_binding", "PGCHANNELBINDING" },
+    { "gssencmode", "PGGSSENCMODE" },
+    { "service", "PGSERVICE" },
+    { "target_session_attrs", "PGTARGETSESSIONATTRS" },
+    { NULL, NULL }
+};
+
+const char *ailes_backup_pg_env(apr_pool_t *p, const char *conninfo,
+                                apr_array_header_t *env,
+                                const char **dbname)
+{
+    const char *s = conninfo, *db = NULL, *user = NULL;
+
+    *dbname = NULL;
+    if (!strncmp(s, "postgres://", 11) || !strncmp(s, "postgresql://", 13)) {
+        return "a connection URI is not supported here: write DBDParams as "
+               "key=value pairs";
+    }
+    for (;;) {
+        const char *k0;
+        char *val, *w;
+        apr_size_t klen;
+        int i;
+
+        while (apr_isspace(*s)) {
+            s++;
+        }
+        if (!*s) {
+            break;
+        }
+        k0 = s;
+        while (*s && *s != '=' && !apr_isspace(*s)) {
+            s++;
+        }
+        klen = (apr_size_t)(s - k0);
+        while (apr_isspace(*s)) {
+            s++;
+        }
+        if (*s != '=' || klen == 0) {
+            return "the connection parameters are not key=value pairs";
+        }
+        s++;
+        while (apr_isspace(*s)) {
+            s++;
+        }
+        val = w = apr_palloc(p, strlen(s) + 1);
+        if (*s == '\'') {
+            s++;
+            while (*s && *s != '\'') {
+                if (*s == '\\' && s[1]) {
+                    s++;
+                }
+                *w++ = *s++;
+            }
+            if (*s != '\'') {
+                return "unterminated quote in the connection parameters";
+            }
+            s++;
+        }
+        else {
+            while (*s && !apr_isspace(*s)) {
+                if (*s == '\\' && s[1]) {
+                    s++;
+                }
+                *w++ = *s++;
+            }
+        }
+        *w = '\0';
+        for (i = 0; pg_keys[i][0]; i++) {
+            if (strlen(pg_keys[i][0]) == klen
+                && !strncmp(pg_keys[i][0], k0, klen)) {
+                break;
+            }
+        }
+        if (!pg_keys[i][0]) {
+            return apr_psprintf(p, "connection parameter %.*s cannot be "
+                                "passed to pg_dump", (int)klen, k0);
+        }
+        if (!strcmp(pg_keys[i][0], "dbname")) {
+            db = val;
+        }
+        else if (!strcmp(pg_keys[i][0], "user")) {
+            user = val;
+        }
+        APR_ARRAY_PUSH(env, const char *) = apr_pstrcat(p, pg_keys[i][1],
+                                                        "=", val, NULL);
+    }
+    *dbname = db ? db : user;
+    return NULL;
+}

@@ -159,4 +159,14 @@ apr_array_header_t *ailes_backup_rotation(apr_pool_t *p,
                                           const char *today, int daily,
                                           int monthly);
 
+/* The environment that makes pg_dump/pg_restore connect as DBDParams
+ * says: a libpq key=value conninfo (values may be single-quoted) becomes
+ * PGHOST=..., PGPASSWORD=... strings (const char *) appended to env, so
+ * that no password is ever on a command line. *dbname is the database
+ * (dbname, else user; NULL when neither is given). NULL or an error that
+ * never contains a value. */
+const char *ailes_backup_pg_env(apr_pool_t *p, const char *conninfo,
+                                apr_array_header_t *env,
+                                const char **dbname);
+
 #endif

@@ -530,6 +530,34 @@ START_TEST(backup_rotation_two_per_day_and_future)
 }
 END_TEST
 
+START_TEST(backup_pg_env)
+{
+    apr_array_header_t *env = apr_array_make(pool, 4, sizeof(const char *));
+    const char *db, *err;
+
+    ck_assert_ptr_null(ailes_backup_pg_env(
+        pool, "host=127.0.0.1 port = 5432 dbname=ailes user=postgres "
+              "password='it\\'s se\\\\cret' connect_timeout=3", env, &db));
+    ck_assert_str_eq(joined(env), "PGHOST=127.0.0.1 PGPORT=5432 "
+                                  "PGDATABASE=ailes PGUSER=postgres "
+                                  "PGPASSWORD=it's se\\cret "
+                                  "PGCONNECT_TIMEOUT=3");
+    ck_assert_str_eq(db, "ailes");
+    env->nelts = 0;
+    ck_assert_ptr_null(ailes_backup_pg_env(pool, "user=u", env, &db));
+    ck_assert_str_eq(db, "u");
+    err = ailes_backup_pg_env(pool, "host=h password=s3cr3t bogus=x", env,
+                              &db);
+    ck_assert_ptr_nonnull(strstr(err, "bogus"));
+    ck_assert_ptr_null(strstr(err, "s3cr3t"));
+    ck_assert_ptr_nonnull(ailes_backup_pg_env(pool, "password='open", env,
+                                              &db));
+    ck_assert_ptr_nonnull(ailes_backup_pg_env(pool, "host", env, &db));
+    ck_assert_ptr_nonnull(ailes_backup_pg_env(
+        pool, "postgresql://u:pw@h/db", env, &db));
+}
+END_TEST
+
 Suite *ailes_suite_backup(void)
 {
     Suite *s = suite_create("backup");
@@ -556,6 +584,7 @@ Suite *ailes_suite_backup(void)
     tcase_add_test(tr, backup_file_name_in_jst);
     tcase_add_test(tr, backup_rotation_daily_and_monthly);
     tcase_add_test(tr, backup_rotation_two_per_day_and_future);
+    tcase_add_test(tr, backup_pg_env);
     suite_add_tcase(s, tr);
     return s;
 }

@@ -299,3 +299,24 @@ class TestBackup:
         assert r.returncode == 2
         r = env.ctl("restore", env.path("missing.aib"))
         assert "cannot read" in one_line_error(r)
+
+    def test_httpd_checks_the_key(self, env):
+        """configtest refuses a vault key or a readable file as backup key."""
+        import subprocess
+        with open(env.conf) as fh:
+            text = fh.read()
+        conf = env.path("configtest.conf")
+        with open(conf, "w") as fh:
+            fh.write(text.replace(env.path("backup.key"), env.key_file))
+        r = subprocess.run(["/usr/sbin/apache2", "-t", "-f", conf],
+                           capture_output=True, text=True, timeout=30)
+        assert r.returncode != 0 and "key of its own" in r.stdout + r.stderr
+        shutil.copyfile(env.path("backup.key"), env.path("open.key"))
+        os.chmod(env.path("open.key"), 0o644)
+        with open(conf, "w") as fh:
+            fh.write(text.replace(env.path("backup.key"),
+                                  env.path("open.key")))
+        r = subprocess.run(["/usr/sbin/apache2", "-t", "-f", conf],
+                           capture_output=True, text=True, timeout=30)
+        assert r.returncode != 0 and "AilesBackupKeyFile" in r.stdout + \
+            r.stderr and "chmod 0400" in r.stdout + r.stderr

@@ -9,7 +9,7 @@ PACKAGES="
 apache2 apache2-dev apache2-utils
 libaprutil1-dbd-sqlite3 libaprutil1-dbd-pgsql
 libssl-dev libjansson-dev liboath-dev libsodium-dev libqrencode-dev
-libcurl4-openssl-dev
+libcurl4-openssl-dev libsqlite3-dev
 autoconf automake libtool pkg-config make gcc
 check
 sqlite3 postgresql redis-server

@@ -31,17 +31,9 @@
 #include "ailes_time.h"
 #include "ailes_token.h"
 #include "ailes_vault.h"
+#include "ailesctl.h"
 
 #define DEFAULT_CONF "/etc/ailes/ailes.conf"
-#define EXIT_FAIL 1
-#define EXIT_USAGE 2
-
-typedef struct ctl {
-    apr_pool_t *p;
-    const char *conf_path;
-    ailes_conffile_t conf;
-    int verbose;
-} ctl_t;
 
 static int fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
@@ -79,6 +71,12 @@ static int usage(void)
           "                                  AilesVaultOldKeyFile); resumable\n"
           "  vault reindex                   write the name search index under\n"
           "                                  AilesVaultIndexKeyFile\n"
+          "  backup [--dir DIR]              encrypted backup of both databases\n"
+          "                                  (AilesBackupKeyFile) into DIR\n"
+          "                                  (default /var/backups/ailes); keeps\n"
+          "                                  7 daily and 1 monthly generation\n"
+          "  backup --verify FILE            decrypt and check a backup\n"
+          "  restore FILE                    bring both databases back to FILE\n"
           "  purge [--dry-run]               delete audit rows older than\n"
           "                                  AilesAuditRetention and expired\n"
           "                                  sessions\n"
@@ -219,6 +217,40 @@ static void audit_event(ctl_t *c, ailes_db_t *db, apr_int64_t tenant_id,
         fprintf(stderr, "ailesctl: warning: audit event %s not stored\n",
                 action);
     }
+}
+
+/* The helpers for the other command files (ailesctl.h). */
+int ailesctl_fail(const char *fmt, ...)
+{
+    va_list ap;
+
+    fputs("ailesctl: ", stderr);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+    return EXIT_FAIL;
+}
+
+int ailesctl_open_main(ctl_t *c, ailes_db_t **db)
+{
+    return open_main(c, db);
+}
+
+int ailesctl_open_vault(ctl_t *c, ailes_db_t **db)
+{
+    return open_vault(c, db, NULL);
+}
+
+void ailesctl_audit(ctl_t *c, ailes_db_t *db, apr_int64_t tenant_id,
+                    const char *action, const char *target)
+{
+    audit_event(c, db, tenant_id, action, target);
+}
+
+void ailesctl_fix_owners(ctl_t *c)
+{
+    fix_owners(c);
 }
 
 static int check_latest(ailes_db_t *db, apr_pool_t *p, const char *which)
@@ -791,6 +823,12 @@ int main(int argc, const char *const *argv)
     if (!strcmp(argv[i], "vault") && argc - i >= 2
         && !strcmp(argv[i + 1], "reindex")) {
         return cmd_reindex(&c, argc - i - 2);
+    }
+    if (!strcmp(argv[i], "backup")) {
+        return ailesctl_cmd_backup(&c, argc - i - 1, argv + i + 1);
+    }
+    if (!strcmp(argv[i], "restore")) {
+        return ailesctl_cmd_restore(&c, argc - i - 1, argv + i + 1);
     }
     if (!strcmp(argv[i], "purge")) {
         return cmd_purge(&c, argc - i - 1, argv + i + 1);

@@ -136,6 +136,9 @@ static const char *apply_one_arg(read_ctx *ctx, const char *path,
     else if (!strcasecmp(d, "AilesVaultIndexKeyFile")) {
         set_once(&ctx->out->vault_index_key_file, resolve(ctx, path, v));
     }
+    else if (!strcasecmp(d, "AilesBackupKeyFile")) {
+        set_once(&ctx->out->backup_key_file, resolve(ctx, path, v));
+    }
     else if (!strcasecmp(d, "AilesVaultOldKeyFile")) {
         if (!ctx->out->vault_old_key_files) {
             ctx->out->vault_old_key_files =
@@ -195,6 +198,7 @@ static const char *apply(read_ctx *ctx, const char *path, int lineno,
     else if (!strcasecmp(d, "DBDriver") || !strcasecmp(d, "DBDParams")
              || !strcasecmp(d, "AilesVaultKeyFile")
              || !strcasecmp(d, "AilesVaultIndexKeyFile")
+             || !strcasecmp(d, "AilesBackupKeyFile")
              || !strcasecmp(d, "AilesBcryptCost")
              || !strcasecmp(d, "AilesAuditRetention")
              || !strcasecmp(d, "AilesVaultOldKeyFile")) {

@@ -2,7 +2,8 @@
  * so a sysadmin states the databases and keys once.
  *
  * Only what the CLI needs is read: DBDriver, DBDParams, AilesVaultDB,
- * AilesVaultKeyFile, AilesBcryptCost, AilesAuditRetention, from the server level (directives
+ * AilesVaultKeyFile, AilesBcryptCost, AilesAuditRetention, AilesBackupKeyFile,
+ * from the server level (directives
  * inside <VirtualHost> are ignored). Include and IncludeOptional are
  * followed (globs, relative to ServerRoot or the including file's folder).
  * It is not an httpd parser: no <IfModule> or Define evaluation.
@@ -22,6 +23,7 @@ typedef struct ailes_conffile {
     apr_array_header_t *vault_old_key_files;    /* const char *, may be
                                                    NULL */
     const char *vault_index_key_file;           /* NULL when not set */
+    const char *backup_key_file;                /* NULL when not set */
     int bcrypt_cost;                /* -1 when not set */
     long audit_retention;           /* seconds, -1 when not set */
 } ailes_conffile_t;

@@ -7,6 +7,7 @@
 #include <apr_strings.h>
 #include <http_log.h>
 
+#include "ailes_backup.h"
 #include "ailes_cidr.h"
 #include "ailes_config.h"
 #include "ailes_parse.h"
@@ -310,6 +311,37 @@ static const char *set_index_key_file(cmd_parms *cmd, void *dc,
     return NULL;
 }
 
+/* httpd needs no backup key (ailesctl backup reads it): the file is checked
+ * like a vault key so that configtest catches a bad one, and only the id
+ * of the key is kept, to refuse a vault key in post_config. */
+static const char *set_backup_key_file(cmd_parms *cmd, void *dc,
+                                       const char *arg)
+{
+    const char *err = ap_check_cmd_context(cmd, GLOBAL_ONLY);
+    ailes_backup_key_t *bk;
+    ailes_vault_key_t *vk;
+    apr_pool_t *tmp;
+    const char *path;
+
+    if (err) {
+        return err;
+    }
+    if (!(path = ap_server_root_relative(cmd->pool, arg))) {
+        return apr_pstrcat(cmd->pool, cmd->cmd->name, ": invalid path ", arg,
+                           NULL);
+    }
+    apr_pool_create(&tmp, cmd->temp_pool);
+    if ((err = ailes_backup_key_load(tmp, path, &bk))) {
+        err = apr_pstrcat(cmd->pool, cmd->cmd->name, ": ", err, NULL);
+    }
+    else {
+        vk = ailes_vault_key_make(tmp, bk->key);
+        global_of(cmd)->backup_key_id = apr_pstrdup(cmd->pool, vk->id);
+    }
+    apr_pool_destroy(tmp);     /* wipes the key */
+    return err;
+}
+
 static const char *set_bcrypt_cost(cmd_parms *cmd, void *dc, const char *arg)
 {
     const char *err = ap_check_cmd_context(cmd, GLOBAL_ONLY);
@@ -564,6 +596,9 @@ const command_rec ailes_cmds[] = {
                   RSRC_CONF, "file with the 32-byte key of the blind index "
                   "that finds users by exact name (mode 0400; a key of its "
                   "own)"),
+    AP_INIT_TAKE1("AilesBackupKeyFile", set_backup_key_file, NULL,
+                  RSRC_CONF, "file with the 32-byte key that encrypts "
+                  "`ailesctl backup` files (mode 0400; a key of its own)"),
     AP_INIT_TAKE1("AilesBcryptCost", set_bcrypt_cost, NULL, RSRC_CONF,
                   "bcrypt cost for new password hashes (4-15, default 12)"),
     AP_INIT_FLAG("AilesCookieSecure", set_cookie_secure, NULL, RSRC_CONF,
@@ -661,6 +696,19 @@ const char *ailes_conf_check(apr_pool_t *p, server_rec *s)
                 return "mod_ailes: AilesVaultIndexKeyFile must hold a key of "
                        "its own, not a vault key";
             }
+        }
+    }
+    if (g->backup_key_id) {
+        const ailes_vault_key_t *k;
+        for (k = g->vault_key; k; k = k->next) {
+            if (!strcmp(k->id, g->backup_key_id)) {
+                return "mod_ailes: AilesBackupKeyFile must hold a key of its "
+                       "own, not a vault key";
+            }
+        }
+        if (g->index_key && !strcmp(g->index_key->id, g->backup_key_id)) {
+            return "mod_ailes: AilesBackupKeyFile must hold a key of its own, "
+                   "not the index key";
         }
     }
     /* An explicitly named session cache must exist at configtest time. */

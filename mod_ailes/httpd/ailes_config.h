@@ -26,6 +26,9 @@ typedef struct ailes_global {
     apr_array_header_t *old_keys;       /* AilesVaultOldKeyFile (keys) */
     struct ailes_vault_key *index_key;  /* AilesVaultIndexKeyFile, or NULL:
                                            no search by name */
+    const char *backup_key_id;          /* AilesBackupKeyFile: only the id
+                                           of the key (httpd needs no
+                                           backup key), or NULL */
     int bcrypt_cost;                    /* AilesBcryptCost, -1 = unset */
     const char *dummy_hash;             /* post_config: for unknown users */
     apr_reslist_t *vault_pool;          /* child_init */

@@ -162,6 +162,7 @@ START_TEST(conffile_read_server_level_settings)
                            "DBDParams \"/var/lib/ailes/main db.sqlite\"\n"
                            "AilesVaultDB pgsql \"host=v dbname=vault\"\n"
                            "AilesVaultKeyFile /etc/ailes/vault.key\n"
+                           "AilesBackupKeyFile /etc/ailes/backup.key\n"
                            "AilesBcryptCost 11\n");
     ailes_conffile_t c = read_ok(path);
 
@@ -170,6 +171,7 @@ START_TEST(conffile_read_server_level_settings)
     ck_assert_str_eq(c.vault_driver, "pgsql");
     ck_assert_str_eq(c.vault_params, "host=v dbname=vault");
     ck_assert_str_eq(c.vault_key_file, "/etc/ailes/vault.key");
+    ck_assert_str_eq(c.backup_key_file, "/etc/ailes/backup.key");
     ck_assert_int_eq(c.bcrypt_cost, 11);
 }
 END_TEST
@@ -183,6 +185,7 @@ START_TEST(conffile_read_unset_values)
     ck_assert_ptr_null(c.vault_driver);
     ck_assert_ptr_null(c.vault_params);
     ck_assert_ptr_null(c.vault_key_file);
+    ck_assert_ptr_null(c.backup_key_file);
     ck_assert_int_eq(c.bcrypt_cost, -1);
 }
 END_TEST

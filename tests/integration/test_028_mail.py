@@ -331,3 +331,34 @@ class TestNoRelay:
         assert env.sql("SELECT COUNT(*) FROM mail_queue") == [["0"]]
         r = env.ctl("mail", "flush")
         assert r.returncode != 0 and "AilesMailRelay" in r.stderr
+
+
+class TestMailConfigtest:
+    """Bad mail directives stop configtest with a message naming them."""
+
+    def _configtest(self, env, extra):
+        import subprocess
+        import ailes_env
+        with open(env.conf) as f:
+            text = f.read() + extra
+        path = env.path("configtest.conf")
+        with open(path, "w") as f:
+            f.write(text)
+        r = subprocess.run([ailes_env.APACHE, "-t", "-f", path],
+                           capture_output=True, text=True, timeout=60,
+                           env=ailes_env.httpd_environ(env.path("sanitizer")))
+        return r.returncode, r.stdout + r.stderr
+
+    def test_bad_mail_directives(self, env):
+        rc, out = self._configtest(env, "AilesMailRelay smtp://127.0.0.1:25\n"
+                                        "AilesMailFrom ailes@example.com\n")
+        assert rc == 0, out
+        for extra, word in (("AilesMailRelay http://x\n", "AilesMailRelay"),
+                            ("AilesMailRelay smtp://h:99999\n",
+                             "AilesMailRelay"),
+                            ("AilesMailFrom 'a b@example.com'\n",
+                             "AilesMailFrom"),
+                            ("AilesMailRelay smtp://127.0.0.1:25\n",
+                             "AilesMailFrom is required")):
+            rc, out = self._configtest(env, extra)
+            assert rc != 0 and word in out, (extra, out)

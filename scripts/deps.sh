@@ -14,7 +14,7 @@ autoconf automake libtool pkg-config make gcc
 check
 sqlite3 postgresql redis-server
 oathtool openssl
-python3 python3-pytest python3-requests
+python3 python3-pytest python3-requests python3-aiosmtpd
 chromium
 "
 # Node.js runs the browser tests (playwright-core from npm, tests/browser).

@@ -7,6 +7,7 @@
  * Passwords are read from standard input, never from arguments (they would
  * show in ps and shell history).
  */
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,12 +23,18 @@
 #include "ailes_conffile.h"
 #include "ailes_db.h"
 #include "ailes_log.h"
+#include "ailes_mail.h"
 #include "ailes_migrate.h"
+#include "ailes_notice.h"
+#include "ailes_notify.h"
 #include "ailes_parse.h"
 #include "ailes_password.h"
 #include "ailes_policy.h"
 #include "ailes_role.h"
+#include "ailes_smtp.h"
 #include "ailes_store.h"
+#include "ailes_store_mail.h"
+#include "ailes_store_notice.h"
 #include "ailes_time.h"
 #include "ailes_token.h"
 #include "ailes_vault.h"
@@ -80,6 +87,16 @@ static int usage(void)
           "  purge [--dry-run]               delete audit rows older than\n"
           "                                  AilesAuditRetention and expired\n"
           "                                  sessions\n"
+          "  notice add --severity info|maintenance|vulnerability|incident\n"
+          "      --tenants all|SLUG,... --title TITLE --body BODY\n"
+          "      [--from YYYY-MM-DDTHH:MM] [--until YYYY-MM-DDTHH:MM] (JST)\n"
+          "      [--what TEXT --cause TEXT --response TEXT] (incident)\n"
+          "                                  publish an in-app notice\n"
+          "  notice list                     list notices\n"
+          "  notice update ID --body TEXT [--until T] [--cause TEXT]\n"
+          "      [--response TEXT]           add a dated update\n"
+          "  mail flush                      send queued mail through\n"
+          "                                  AilesMailRelay (retries later)\n"
           "  version                         print the version\n",
           stderr);
     return EXIT_USAGE;
@@ -564,6 +581,20 @@ static int cmd_user_unlock(ctl_t *c, int argc, const char *const *argv)
     return 0;
 }
 
+/* Account mail, when AilesMailRelay is set; a failure only warns. */
+static void queue_account_mail(ctl_t *c, ailes_db_t *db, apr_int64_t tenant_id,
+                               apr_int64_t user_id, const char *employee_no,
+                               const char *kind)
+{
+    if (c->conf.mail_relay
+        && APR_SUCCESS != ailes_notify_user(db, c->p, tenant_id, user_id,
+                                            kind, employee_no,
+                                            ailes_time_sec(apr_time_now()))) {
+        fprintf(stderr, "ailesctl: warning: mail to %s not queued\n",
+                employee_no);
+    }
+}
+
 static int cmd_user_reset_totp(ctl_t *c, int argc, const char *const *argv)
 {
     const char *tenant, *employee_no;
@@ -591,6 +622,8 @@ static int cmd_user_reset_totp(ctl_t *c, int argc, const char *const *argv)
         return fail("cannot reset TOTP of %s", employee_no);
     }
     audit_event(c, db, t->id, "totp.reset", employee_no);
+    queue_account_mail(c, db, t->id, u->id, employee_no,
+                       AILES_NOTIFY_TOTP_RESET);
     printf("TOTP of %s in tenant %s reset\n", employee_no, tenant);
     return 0;
 }
@@ -771,6 +804,397 @@ static int cmd_purge(ctl_t *c, int argc, const char *const *argv)
     return 0;
 }
 
+/* --- notices and mail -------------------------------------------------- */
+
+typedef struct notice_opts {
+    const char *severity, *tenants, *title, *body, *from, *until;
+    const char *what, *cause, *response;
+} notice_opts_t;
+
+/* Reads "--name value" pairs into o; only the names in `allowed` (a
+ * space-separated list) are taken. */
+static int notice_options(int argc, const char *const *argv,
+                          const char *allowed, notice_opts_t *o)
+{
+    static const struct {
+        const char *name;
+        size_t off;
+    } names[] = {
+        { "--severity", offsetof(notice_opts_t, severity) },
+        { "--tenants", offsetof(notice_opts_t, tenants) },
+        { "--title", offsetof(notice_opts_t, title) },
+        { "--body", offsetof(notice_opts_t, body) },
+        { "--from", offsetof(notice_opts_t, from) },
+        { "--until", offsetof(notice_opts_t, until) },
+        { "--what", offsetof(notice_opts_t, what) },
+        { "--cause", offsetof(notice_opts_t, cause) },
+        { "--response", offsetof(notice_opts_t, response) },
+    };
+    int i;
+    size_t k;
+
+    memset(o, 0, sizeof(*o));
+    for (i = 0; i < argc; i += 2) {
+        const char **slot = NULL;
+        for (k = 0; k < sizeof(names) / sizeof(names[0]); k++) {
+            if (!strcmp(argv[i], names[k].name)) {
+                slot = (const char **)((char *)o + names[k].off);
+            }
+        }
+        if (!slot || !strstr(allowed, argv[i])) {
+            return fail("unknown option %s", argv[i]);
+        }
+        if (i + 1 >= argc) {
+            return fail("%s needs a value", argv[i]);
+        }
+        if (*slot) {
+            return fail("%s given twice", argv[i]);
+        }
+        *slot = argv[i + 1];
+    }
+    return 0;
+}
+
+/* The incident fields, each optional here. */
+static int check_incident_fields(ctl_t *c, const notice_opts_t *o)
+{
+    const char *err = NULL;
+
+    if (o->what) {
+        err = ailes_notice_check_text(c->p, o->what, AILES_NOTICE_FIELD_MAX,
+                                      1, "--what");
+    }
+    if (!err && o->cause) {
+        err = ailes_notice_check_text(c->p, o->cause, AILES_NOTICE_FIELD_MAX,
+                                      1, "--cause");
+    }
+    if (!err && o->response) {
+        err = ailes_notice_check_text(c->p, o->response,
+                                      AILES_NOTICE_FIELD_MAX, 1,
+                                      "--response");
+    }
+    return err ? fail("%s", err) : 0;
+}
+
+static const char *notice_sev_check(ctl_t *c, const notice_opts_t *o)
+{
+    const char *err;
+
+    if ((err = ailes_notice_check_severity(c->p, o->severity))) {
+        return err;
+    }
+    if (strcmp(o->severity, "incident") && (o->what || o->cause
+                                            || o->response)) {
+        return "--what, --cause and --response are for incident notices";
+    }
+    if (!strcmp(o->severity, "incident") && !o->what) {
+        return "an incident notice needs --what (what happened)";
+    }
+    return NULL;
+}
+
+static int cmd_notice_add(ctl_t *c, int argc, const char *const *argv)
+{
+    notice_opts_t o;
+    ailes_notice_rec_t n;
+    apr_array_header_t *slugs, *tenant_ids;
+    apr_dbd_transaction_t *tx;
+    apr_time_t from, until = 0, now = apr_time_now();
+    apr_status_t rv;
+    ailes_db_t *db;
+    const char *err;
+    int all, rc, i, queued = 0;
+
+    if ((rc = notice_options(argc, argv,
+                             "--severity --tenants --title --body --from "
+                             "--until --what --cause --response", &o))) {
+        return rc;
+    }
+    if (!o.severity || !o.tenants || !o.title || !o.body) {
+        return fail("notice add needs --severity, --tenants, --title and "
+                    "--body");
+    }
+    if ((err = notice_sev_check(c, &o))
+        || (err = ailes_notice_parse_tenants(c->p, o.tenants, &all, &slugs))
+        || (err = ailes_notice_check_text(c->p, o.title,
+                                          AILES_NOTICE_TITLE_MAX, 0,
+                                          "--title"))
+        || (err = ailes_notice_check_text(c->p, o.body,
+                                          AILES_NOTICE_BODY_MAX, 1,
+                                          "--body"))) {
+        return fail("%s", err);
+    }
+    if ((rc = check_incident_fields(c, &o))) {
+        return rc;
+    }
+    from = now;
+    if ((o.from && (err = ailes_notice_parse_time(c->p, o.from, &from)))
+        || (o.until && (err = ailes_notice_parse_time(c->p, o.until,
+                                                      &until)))) {
+        return fail("%s", err);
+    }
+    if (o.until && until <= from) {
+        return fail("--until must be after --from");
+    }
+    if (o.until && until <= now) {
+        return fail("--until is in the past: the notice would never show");
+    }
+    if ((rc = open_main(c, &db)) || (rc = check_latest(db, c->p, "main"))) {
+        return rc;
+    }
+    if (all) {
+        if (APR_SUCCESS != ailes_store_tenant_ids(db, c->p, &tenant_ids)) {
+            return fail("cannot list tenants");
+        }
+    }
+    else {
+        tenant_ids = apr_array_make(c->p, slugs->nelts, sizeof(apr_int64_t));
+        for (i = 0; i < slugs->nelts; i++) {
+            ailes_tenant_t *t;
+            if ((rc = find_tenant(c, db, APR_ARRAY_IDX(slugs, i,
+                                                       const char *), &t))) {
+                return rc;
+            }
+            APR_ARRAY_PUSH(tenant_ids, apr_int64_t) = t->id;
+        }
+    }
+    memset(&n, 0, sizeof(n));
+    n.severity = o.severity;
+    n.all_tenants = all;
+    n.title = o.title;
+    n.body = o.body;
+    n.what = o.what;
+    n.cause = o.cause;
+    n.response = o.response;
+    n.starts_at = ailes_time_sec(from);
+    n.ends_at = o.until ? ailes_time_sec(until) : 0;
+    /* The notice and its mail commit together or not at all. */
+    if (APR_SUCCESS != ailes_db_begin(db, c->p, &tx)) {
+        return fail("cannot start a transaction");
+    }
+    rv = ailes_store_notice_add(db, c->p, &n, tenant_ids,
+                                ailes_time_sec(now));
+    if (APR_SUCCESS == rv && c->conf.mail_relay
+        && ailes_notice_severity_mails(n.severity)) {
+        rv = ailes_notify_notice(db, c->p, &n, tenant_ids,
+                                 ailes_time_sec(now), &queued);
+    }
+    if (APR_SUCCESS != ailes_db_end(db, c->p, tx, APR_SUCCESS == rv)
+        || APR_SUCCESS != rv) {
+        return fail("cannot store the notice; nothing was published");
+    }
+    audit_event(c, db, 0, "notice.published",
+                apr_psprintf(c->p, "notice %" APR_INT64_T_FMT " (%s, %s)",
+                             n.id, n.severity, o.tenants));
+    printf("notice %" APR_INT64_T_FMT " published (%s, tenants %s, from %s"
+           "%s%s); %d mail(s) queued\n", n.id, n.severity, o.tenants,
+           ailes_time_jst(c->p, from), o.until ? " until " : "",
+           o.until ? ailes_time_jst(c->p, until) : "", queued);
+    return 0;
+}
+
+static int cmd_notice_update(ctl_t *c, int argc, const char *const *argv)
+{
+    notice_opts_t o;
+    ailes_notice_rec_t *n;
+    apr_time_t until = 0;
+    apr_status_t rv;
+    ailes_db_t *db;
+    const char *err;
+    long id;
+    int rc;
+
+    if (argc < 1 || ailes_parse_int(c->p, argv[0], 1, 2000000000L, &id)) {
+        return fail("notice update needs the notice ID (a number; see "
+                    "notice list)");
+    }
+    if ((rc = notice_options(argc - 1, argv + 1,
+                             "--body --until --cause --response", &o))) {
+        return rc;
+    }
+    if (!o.body) {
+        return fail("notice update needs --body (the update text)");
+    }
+    if ((err = ailes_notice_check_text(c->p, o.body, AILES_NOTICE_BODY_MAX,
+                                       1, "--body"))
+        || (o.until && (err = ailes_notice_parse_time(c->p, o.until,
+                                                      &until)))) {
+        return fail("%s", err);
+    }
+    if ((rc = check_incident_fields(c, &o))) {
+        return rc;
+    }
+    if ((rc = open_main(c, &db)) || (rc = check_latest(db, c->p, "main"))) {
+        return rc;
+    }
+    rv = ailes_store_notice_get(db, c->p, id, &n);
+    if (APR_NOTFOUND == rv) {
+        return fail("no notice %ld (ailesctl notice list)", id);
+    }
+    if (APR_SUCCESS != rv) {
+        return fail("cannot read notice %ld", id);
+    }
+    if ((o.cause || o.response) && strcmp(n->severity, "incident")) {
+        return fail("--cause and --response are for incident notices");
+    }
+    if (o.until && ailes_time_sec(until) <= n->starts_at) {
+        return fail("--until must be after the notice's start (%s)",
+                    ailes_time_jst(c->p, apr_time_from_sec(n->starts_at)));
+    }
+    if (APR_SUCCESS != ailes_store_notice_update(
+                           db, c->p, id, o.body,
+                           o.until ? ailes_time_sec(until) : 0, o.cause,
+                           o.response, ailes_time_sec(apr_time_now()))) {
+        return fail("cannot update notice %ld", id);
+    }
+    audit_event(c, db, 0, "notice.updated",
+                apr_psprintf(c->p, "notice %ld", id));
+    printf("notice %ld updated\n", id);
+    return 0;
+}
+
+static int cmd_notice_list(ctl_t *c)
+{
+    apr_array_header_t *list;
+    ailes_db_t *db;
+    int rc, i;
+
+    if ((rc = open_main(c, &db)) || (rc = check_latest(db, c->p, "main"))) {
+        return rc;
+    }
+    if (APR_SUCCESS != ailes_store_notice_list_all(db, c->p, &list)) {
+        return fail("cannot list notices");
+    }
+    for (i = 0; i < list->nelts; i++) {
+        ailes_notice_rec_t *n = APR_ARRAY_IDX(list, i, ailes_notice_rec_t *);
+        printf("%" APR_INT64_T_FMT "\t%s\t%s\t%s\t%s\t%d update(s)\t%s\n",
+               n->id, n->severity, n->tenants,
+               ailes_time_jst(c->p, apr_time_from_sec(n->starts_at)),
+               n->ends_at ? ailes_time_jst(c->p,
+                                           apr_time_from_sec(n->ends_at))
+                          : "-",
+               n->updates->nelts, n->title);
+    }
+    return 0;
+}
+
+static int cmd_notice(ctl_t *c, int argc, const char *const *argv)
+{
+    if (!strcmp(argv[0], "add")) {
+        return cmd_notice_add(c, argc - 1, argv + 1);
+    }
+    if (!strcmp(argv[0], "update")) {
+        return cmd_notice_update(c, argc - 1, argv + 1);
+    }
+    if (!strcmp(argv[0], "list") && argc == 1) {
+        return cmd_notice_list(c);
+    }
+    return usage();
+}
+
+#define MAIL_MAX_ATTEMPTS 5
+#define MAIL_CLAIM_SECONDS 600
+#define MAIL_TIMEOUT_SECONDS 10
+
+/* Sends every due mail once: the address and name are opened from the
+ * vault now; a failed send is retried after 1, 2, 4, 8 minutes and given
+ * up after MAIL_MAX_ATTEMPTS attempts. */
+static int cmd_mail_flush(ctl_t *c)
+{
+    apr_array_header_t *due;
+    ailes_vault_key_t *key;
+    ailes_db_t *db, *vault;
+    apr_int64_t now = ailes_time_sec(apr_time_now());
+    int rc, i, sent = 0, deferred = 0, failed = 0, noaddr = 0;
+    const char *last_err = NULL;
+
+    if (!c->conf.mail_relay || !c->conf.mail_from) {
+        return fail("%s sets no AilesMailRelay and AilesMailFrom",
+                    c->conf_path);
+    }
+    if ((rc = open_main(c, &db)) || (rc = check_latest(db, c->p, "main"))
+        || (rc = open_vault(c, &vault, &key))
+        || (rc = check_latest(vault, c->p, "vault"))) {
+        return rc;
+    }
+    if (APR_SUCCESS != ailes_store_mail_due(db, c->p, now, 1000, &due)) {
+        return fail("cannot read the mail queue");
+    }
+    for (i = 0; i < due->nelts; i++) {
+        ailes_mail_row_t *m = APR_ARRAY_IDX(due, i, ailes_mail_row_t *);
+        const char *to = NULL, *name = NULL, *msg, *err;
+        ailes_mail_t mail;
+        apr_pool_t *mp;
+        apr_status_t rv;
+
+        if (APR_SUCCESS != ailes_store_mail_claim(db, c->p, m->id, now,
+                                                  now + MAIL_CLAIM_SECONDS)) {
+            continue;       /* another flush has it */
+        }
+        apr_pool_create(&mp, c->p);
+        rv = ailes_vault_get(vault, mp, key, m->tenant_id, m->user_id,
+                             "email", &to);
+        if (APR_NOTFOUND == rv) {
+            ailes_store_mail_attempt(db, c->p, m->id, "no_address", now,
+                                     "the user has no mail address");
+            noaddr++;
+            apr_pool_destroy(mp);
+            continue;
+        }
+        if (APR_SUCCESS == rv) {
+            (void)ailes_vault_get(vault, mp, key, m->tenant_id, m->user_id,
+                                  "name", &name);
+            memset(&mail, 0, sizeof(mail));
+            mail.from = c->conf.mail_from;
+            mail.to = to;
+            mail.to_name = name;
+            mail.subject = m->subject;
+            mail.body = m->body;
+            mail.date = apr_time_now();
+            if ((err = ailes_mail_build(mp, &mail, &msg))) {
+                /* a stored address that is no address: never retried */
+                ailes_store_mail_attempt(db, c->p, m->id, "failed", now,
+                                         err);
+                failed++;
+                apr_pool_destroy(mp);
+                continue;
+            }
+            rv = ailes_smtp_send(mp, c->conf.mail_relay, c->conf.mail_from,
+                                 to, msg, MAIL_TIMEOUT_SECONDS, &err);
+        }
+        else {
+            err = "the vault did not answer";
+        }
+        if (APR_SUCCESS == rv) {
+            if (APR_SUCCESS != ailes_store_mail_sent(db, c->p, m->id, now)) {
+                fprintf(stderr, "ailesctl: warning: mail %" APR_INT64_T_FMT
+                        " sent but not marked sent\n", m->id);
+            }
+            sent++;
+        }
+        else if (m->attempts + 1 >= MAIL_MAX_ATTEMPTS) {
+            ailes_store_mail_attempt(db, c->p, m->id, "failed", now, err);
+            failed++;
+            last_err = apr_pstrdup(c->p, err);
+        }
+        else {
+            ailes_store_mail_attempt(db, c->p, m->id, "queued",
+                                     now + (60L << m->attempts), err);
+            deferred++;
+            last_err = apr_pstrdup(c->p, err);
+        }
+        apr_pool_destroy(mp);
+    }
+    printf("mail: %d sent, %d to retry, %d failed, %d without address\n",
+           sent, deferred, failed, noaddr);
+    if (deferred || failed) {
+        return fail("%d mail(s) not sent (%s); retried by the next flush "
+                    "unless given up", deferred + failed,
+                    last_err ? last_err : "see the queue");
+    }
+    return 0;
+}
+
 int main(int argc, const char *const *argv)
 {
     ctl_t c;
@@ -850,6 +1274,13 @@ int main(int argc, const char *const *argv)
     if (!strcmp(argv[i], "user") && argc - i >= 2
         && !strcmp(argv[i + 1], "reset-totp")) {
         return cmd_user_reset_totp(&c, argc - i - 2, argv + i + 2);
+    }
+    if (!strcmp(argv[i], "notice") && argc - i >= 2) {
+        return cmd_notice(&c, argc - i - 1, argv + i + 1);
+    }
+    if (!strcmp(argv[i], "mail") && argc - i == 2
+        && !strcmp(argv[i + 1], "flush")) {
+        return cmd_mail_flush(&c);
     }
     return usage();
 }

@@ -10,6 +10,7 @@
 #include <apr_strings.h>
 
 #include "ailes_conffile.h"
+#include "ailes_mail.h"
 #include "ailes_parse.h"
 #include "ailes_password.h"
 
@@ -147,6 +148,20 @@ static const char *apply_one_arg(read_ctx *ctx, const char *path,
         APR_ARRAY_PUSH(ctx->out->vault_old_key_files, const char *) =
             resolve(ctx, path, v);
     }
+    else if (!strcasecmp(d, "AilesMailRelay")) {
+        if ((err = ailes_mail_check_relay(ctx->p, v))) {
+            return apr_psprintf(ctx->p, "%s:%d: AilesMailRelay: %s", path,
+                                lineno, err);
+        }
+        set_once(&ctx->out->mail_relay, v);
+    }
+    else if (!strcasecmp(d, "AilesMailFrom")) {
+        if ((err = ailes_mail_check_address(ctx->p, v))) {
+            return apr_psprintf(ctx->p, "%s:%d: AilesMailFrom: %s", path,
+                                lineno, err);
+        }
+        set_once(&ctx->out->mail_from, v);
+    }
     else if (!strcasecmp(d, "AilesAuditRetention")) {
         long secs;
         if ((err = ailes_parse_duration(ctx->p, v, 366L * 86400,
@@ -201,7 +216,9 @@ static const char *apply(read_ctx *ctx, const char *path, int lineno,
              || !strcasecmp(d, "AilesBackupKeyFile")
              || !strcasecmp(d, "AilesBcryptCost")
              || !strcasecmp(d, "AilesAuditRetention")
-             || !strcasecmp(d, "AilesVaultOldKeyFile")) {
+             || !strcasecmp(d, "AilesVaultOldKeyFile")
+             || !strcasecmp(d, "AilesMailRelay")
+             || !strcasecmp(d, "AilesMailFrom")) {
         if (a->nelts != 2) {
             return apr_psprintf(ctx->p, "%s:%d: %s takes one argument", path,
                                 lineno, d);

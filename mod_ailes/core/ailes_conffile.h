@@ -3,7 +3,7 @@
  *
  * Only what the CLI needs is read: DBDriver, DBDParams, AilesVaultDB,
  * AilesVaultKeyFile, AilesBcryptCost, AilesAuditRetention, AilesBackupKeyFile,
- * from the server level (directives
+ * AilesMailRelay, AilesMailFrom, from the server level (directives
  * inside <VirtualHost> are ignored). Include and IncludeOptional are
  * followed (globs, relative to ServerRoot or the including file's folder).
  * It is not an httpd parser: no <IfModule> or Define evaluation.
@@ -26,6 +26,8 @@ typedef struct ailes_conffile {
     const char *backup_key_file;                /* NULL when not set */
     int bcrypt_cost;                /* -1 when not set */
     long audit_retention;           /* seconds, -1 when not set */
+    const char *mail_relay;         /* AilesMailRelay, NULL when not set */
+    const char *mail_from;          /* AilesMailFrom, NULL when not set */
 } ailes_conffile_t;
 
 /* Splits one config line into arguments the way httpd does: whitespace

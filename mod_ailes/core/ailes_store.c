@@ -316,6 +316,12 @@ static const ailes_stmt_t st_purge_tenant[] = {
       "DELETE FROM points_rules WHERE tenant_id = %lld" },
     { "ailes_pt_ll_rulesets", 1,
       "DELETE FROM points_rulesets WHERE tenant_id = %lld" },
+    { "ailes_pt_notice_reads", 1,
+      "DELETE FROM notice_reads WHERE tenant_id = %lld" },
+    { "ailes_pt_notice_tenants", 1,
+      "DELETE FROM notice_tenants WHERE tenant_id = %lld" },
+    { "ailes_pt_mail_queue", 1,
+      "DELETE FROM mail_queue WHERE tenant_id = %lld" },
     { "ailes_pt_users", 1,
       "DELETE FROM users WHERE tenant_id = %lld AND NOT EXISTS (SELECT 1 "
       "FROM sc_responses r WHERE r.user_id = users.id)" },

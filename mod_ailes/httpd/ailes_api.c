@@ -38,6 +38,7 @@ static const ailes_api_route_t *const route_tables[] = {
     ailes_api_stress_routes,
     ailes_api_checkup_routes,
     ailes_api_lifelog_routes,
+    ailes_api_notices_routes,
     NULL
 };
 

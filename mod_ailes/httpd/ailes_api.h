@@ -60,6 +60,7 @@ extern const ailes_api_route_t ailes_api_audit_routes[];
 extern const ailes_api_route_t ailes_api_stress_routes[];
 extern const ailes_api_route_t ailes_api_checkup_routes[];
 extern const ailes_api_route_t ailes_api_lifelog_routes[];
+extern const ailes_api_route_t ailes_api_notices_routes[];
 
 /* Writes a JSON response with the given status; returns OK. */
 int ailes_api_json(request_rec *r, int status, json_t *body);

@@ -27,6 +27,8 @@
 #include "ailes_store.h"
 #include "ailes_time.h"
 #include "ailes_vault.h"
+#include "ailes_mailq.h"
+#include "ailes_notify.h"
 
 APLOG_USE_MODULE(ailes);
 
@@ -307,6 +309,8 @@ static int me_password_post(request_rec *r, ailes_api_ctx_t *ctx)
     }
     ailes_audit(r, s->tenant_id, ailes_session_actor(r->pool, s),
                 "password.changed", s->employee_no, "ok");
+    ailes_mailq_user(r, db, s->tenant_id, s->user_id, s->employee_no,
+                     AILES_NOTIFY_PASSWORD);
     return ailes_api_no_content(r);
 }
 

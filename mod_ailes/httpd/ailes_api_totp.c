@@ -29,6 +29,8 @@
 #include "ailes_token.h"
 #include "ailes_totp.h"
 #include "ailes_vault.h"
+#include "ailes_mailq.h"
+#include "ailes_notify.h"
 
 APLOG_USE_MODULE(ailes);
 
@@ -285,6 +287,8 @@ static int me_totp_confirm(request_rec *r, ailes_api_ctx_t *ctx)
     }
     ailes_audit(r, s->tenant_id, ailes_session_actor(r->pool, s),
                 "totp.enrolled", s->employee_no, "ok");
+    ailes_mailq_user(r, db, s->tenant_id, s->user_id, s->employee_no,
+                     AILES_NOTIFY_TOTP_ENROLLED);
     body = json_pack("{s:O,s:s}", "recovery_codes", codes, "csrf_token",
                      s->csrf_token);
     return ailes_api_json(r, HTTP_OK, ailes_json_pool(r->pool, body));

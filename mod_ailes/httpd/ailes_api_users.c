@@ -29,6 +29,8 @@
 #include "ailes_store.h"
 #include "ailes_time.h"
 #include "ailes_vault.h"
+#include "ailes_mailq.h"
+#include "ailes_notify.h"
 
 #define MAX_LABELS_PER_USER 50
 
@@ -666,6 +668,8 @@ static int user_reset_totp(request_rec *r, ailes_api_ctx_t *ctx)
     }
     ailes_audit(r, s->tenant_id, ailes_session_actor(r->pool, s),
                 "totp.reset", u->employee_no, "ok");
+    ailes_mailq_user(r, db, s->tenant_id, u->id, u->employee_no,
+                     AILES_NOTIFY_TOTP_RESET);
     return ailes_api_no_content(r);
 }
 

@@ -10,6 +10,7 @@
 #include "ailes_backup.h"
 #include "ailes_cidr.h"
 #include "ailes_config.h"
+#include "ailes_mail.h"
 #include "ailes_parse.h"
 #include "ailes_password.h"
 #include "ailes_role.h"
@@ -579,6 +580,35 @@ static const char *set_audit_retention(cmd_parms *cmd, void *dc,
     return NULL;
 }
 
+/* AilesMailRelay and AilesMailFrom (cmd->info 1): checked by the same
+ * core parsers ailesctl uses. */
+static const char *set_mail(cmd_parms *cmd, void *dc, const char *arg)
+{
+    const char *err = ap_check_cmd_context(cmd, GLOBAL_ONLY);
+
+    if (err) {
+        return err;
+    }
+    if (cmd->info) {
+        if ((err = ailes_mail_check_address(cmd->pool, arg))) {
+            return apr_pstrcat(cmd->pool, cmd->cmd->name, ": ", err, NULL);
+        }
+        global_of(cmd)->mail_from = arg;
+    }
+    else {
+        if ((err = ailes_mail_check_relay(cmd->pool, arg))) {
+            return apr_pstrcat(cmd->pool, cmd->cmd->name, ": ", err, NULL);
+        }
+        global_of(cmd)->mail_relay = arg;
+    }
+    return NULL;
+}
+
+int ailes_conf_mail_enabled(const ailes_global_t *g)
+{
+    return g && g->mail_relay != NULL;
+}
+
 const command_rec ailes_cmds[] = {
     AP_INIT_TAKE1("AilesTenant", set_tenant, NULL, RSRC_CONF,
                   "the tenant (slug, [a-z0-9-]{1,32}) this server serves"),
@@ -647,6 +677,13 @@ const command_rec ailes_cmds[] = {
     AP_INIT_ITERATE("AilesTenantRequireTOTP", add_totp_role, NULL, RSRC_CONF,
                     "roles that must use TOTP besides tenant_admin and "
                     "health_staff (e.g. sc_staff sc_implementer employee)"),
+    AP_INIT_TAKE1("AilesMailRelay", set_mail, NULL, RSRC_CONF,
+                  "smtp://HOST:PORT of the relay that `ailesctl mail flush` "
+                  "sends notifications through (default none: no mail is "
+                  "queued)"),
+    AP_INIT_TAKE1("AilesMailFrom", set_mail, (void *)1, RSRC_CONF,
+                  "sender address of notification mail (required with "
+                  "AilesMailRelay)"),
     { NULL }
 };
 
@@ -710,6 +747,9 @@ const char *ailes_conf_check(apr_pool_t *p, server_rec *s)
             return "mod_ailes: AilesBackupKeyFile must hold a key of its own, "
                    "not the index key";
         }
+    }
+    if (g->mail_relay && !g->mail_from) {
+        return "mod_ailes: AilesMailFrom is required with AilesMailRelay";
     }
     /* An explicitly named session cache must exist at configtest time. */
     if (g->session_cache && strcmp(g->session_cache, "none")) {

@@ -38,6 +38,8 @@ typedef struct ailes_global {
     apr_file_t *audit_file;             /* open_logs; NULL = none */
     long audit_retention;               /* AilesAuditRetention (s), -1 */
     struct ailes_cache *cache;          /* post_config; NULL = no cache */
+    const char *mail_relay;             /* AilesMailRelay, NULL = no mail */
+    const char *mail_from;              /* AilesMailFrom */
 } ailes_global_t;
 
 typedef struct ailes_srv_conf {
@@ -93,6 +95,9 @@ int ailes_conf_lifelog_backdate(const ailes_srv_conf_t *sc);
 int ailes_conf_ip_applies(const ailes_srv_conf_t *sc, int role);
 /* Must a user of this role have TOTP on this server? */
 int ailes_conf_totp_required(const ailes_srv_conf_t *sc, int role);
+
+/* Is mail on (AilesMailRelay set)? Without it nothing is queued. */
+int ailes_conf_mail_enabled(const ailes_global_t *g);
 
 /* Cross-checks that need the whole configuration. NULL or an error. */
 const char *ailes_conf_check(apr_pool_t *p, server_rec *s);

@@ -6,6 +6,8 @@
 #include "ailes_request.h"
 #include "ailes_store.h"
 #include "ailes_time.h"
+#include "ailes_mailq.h"
+#include "ailes_notify.h"
 
 /* "Locked until an administrator unlocks": 9999-12-31T23:59:59Z. */
 #define LOCKED_FOREVER APR_INT64_C(253402300799)
@@ -49,6 +51,8 @@ apr_status_t ailes_login_failed(request_rec *r, struct ailes_db *db,
     if (APR_SUCCESS == rv) {
         ailes_audit(r, tenant_id, "-", "account.locked", employee_no,
                     "denied");
+        ailes_mailq_employee(r, db, tenant_id, employee_no,
+                             AILES_NOTIFY_LOCKED);
     }
     return rv;
 }

@@ -74,6 +74,8 @@ RULES = {
     ("POST", "/v1/users/{employee_no}/unlock"): ADMIN,
     ("POST", "/v1/users/{employee_no}/reset-totp"): ADMIN,
     ("GET", "/v1/labels"): ADMIN,
+    ("GET", "/v1/notices"): ALL,
+    ("POST", "/v1/notices/{id}/read"): ALL,
     ("POST", "/v1/labels"): ADMIN,
 }
 

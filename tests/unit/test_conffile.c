@@ -461,6 +461,30 @@ START_TEST(conffile_read_include_loop_is_an_error)
 }
 END_TEST
 
+START_TEST(conffile_read_mail_settings)
+{
+    ailes_conffile_t c = read_ok(put("m.conf",
+                                     "AilesMailRelay smtp://127.0.0.1:2525\n"
+                                     "AilesMailFrom ailes@example.com\n"));
+    const char *err;
+
+    ck_assert_str_eq(c.mail_relay, "smtp://127.0.0.1:2525");
+    ck_assert_str_eq(c.mail_from, "ailes@example.com");
+    c = read_ok(put("n.conf", "ServerName x\n"));
+    ck_assert_ptr_null(c.mail_relay);
+    ck_assert_ptr_null(c.mail_from);
+    err = ailes_conffile_read(pool, put("bad.conf", "AilesMailRelay "
+                                                    "http://x\n"), &c);
+    ck_assert_ptr_nonnull(err);
+    ck_assert(strstr(err, "bad.conf:1: AilesMailRelay") != NULL);
+    err = ailes_conffile_read(pool, put("bad2.conf", "\nAilesMailFrom "
+                                                     "\"a b@c\"\n"),
+                              &c);
+    ck_assert_ptr_nonnull(err);
+    ck_assert(strstr(err, "bad2.conf:2: AilesMailFrom") != NULL);
+}
+END_TEST
+
 Suite *ailes_suite_conffile(void)
 {
     Suite *s = suite_create("conffile");
@@ -501,6 +525,7 @@ Suite *ailes_suite_conffile(void)
     tcase_add_test(tr, conffile_read_unterminated_quote_names_line);
     tcase_add_test(tr, conffile_read_key_file_relative_to_config);
     tcase_add_test(tr, conffile_read_include_loop_is_an_error);
+    tcase_add_test(tr, conffile_read_mail_settings);
     suite_add_tcase(s, tr);
     return s;
 }

@@ -179,6 +179,8 @@ int main(void)
     srunner_add_suite(sr, ailes_suite_lifelog());
     srunner_add_suite(sr, ailes_suite_store_lifelog());
     srunner_add_suite(sr, ailes_suite_backup());
+    srunner_add_suite(sr, ailes_suite_mail());
+    srunner_add_suite(sr, ailes_suite_notice());
     srunner_run_all(sr, CK_NORMAL);
     failed = srunner_ntests_failed(sr);
     srunner_free(sr);

@@ -35,6 +35,8 @@ Suite *ailes_suite_checkup(void);
 Suite *ailes_suite_lifelog(void);
 Suite *ailes_suite_store_lifelog(void);
 Suite *ailes_suite_backup(void);
+Suite *ailes_suite_mail(void);
+Suite *ailes_suite_notice(void);
 
 /* A fresh folder below the run's temp root (/tmp/ailes-unit-*), allocated
  * in p. */

@@ -53,6 +53,8 @@ const D = {
   "enroll.codes": ["リカバリーコードです。安全な場所に保管してください（各1回だけ使えます）。", "Your recovery codes: keep them somewhere safe (each works once)."],
   "home.welcome": ["ようこそ、{0} さん", "Welcome, {0}"],
   notices: ["お知らせ", "Notices"], "notices.none": ["現在お知らせはありません。", "No notices."],
+  "notice.what": ["発生事象", "What happened"], "notice.cause": ["原因", "Cause"],
+  "notice.response": ["暫定対応", "Interim response"], "notice.mark_read": ["既読にする", "Mark as read"],
   "severity.info": ["お知らせ", "Info"], "severity.maintenance": ["メンテナンス", "Maintenance"],
   "severity.vulnerability": ["脆弱性", "Vulnerability"], "severity.incident": ["障害・インシデント", "Incident"],
   "role.employee": ["従業員", "Employee"], "role.examinee": ["受検者", "Examinee"], "role.sc_staff": ["実施事務従事者", "Stress-check staff"],

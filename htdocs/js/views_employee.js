@@ -23,10 +23,21 @@ export async function home(main) {
   const list = status === 200 && data && Array.isArray(data.notices) ? data.notices : [];
   if (!list.length) notices.append(h("p", { class: "muted" }, t("notices.none")));
   for (const n of list) {
-    notices.append(h("article", { class: "notice " + n.severity + (n.read ? "" : " unread") },
+    const art = h("article", { class: "notice " + n.severity + (n.read ? "" : " unread"), id: "notice-" + n.id },
       h("h3", {}, n.title),
-      h("p", { class: "muted" }, tOr("severity." + n.severity, n.severity), " · ", jst(n.from || n.published_at)),
-      h("p", {}, n.body)));
+      h("p", { class: "muted" }, tOr("severity." + n.severity, n.severity), " · ", jst(n.from)),
+      h("p", {}, n.body),
+      n.what ? h("p", {}, t("notice.what"), ": ", n.what) : null,
+      n.cause ? h("p", {}, t("notice.cause"), ": ", n.cause) : null,
+      n.response ? h("p", {}, t("notice.response"), ": ", n.response) : null,
+      (n.updates || []).map((u) => h("p", { class: "muted" }, jst(u.at), " ", u.body)));
+    if (!n.read) {
+      art.append(h("button", { type: "button", class: "secondary", onclick: async (ev) => {
+        const r = await api("POST", "/v1/notices/" + n.id + "/read");
+        if (r.status === 204) { art.classList.remove("unread"); ev.target.remove(); }
+      } }, t("notice.mark_read")));
+    }
+    notices.append(art);
   }
 }
 

@@ -410,7 +410,7 @@ static int dispatch(request_rec *r, const char *route)
     }
     /* %00 would cut a parameter short once decoded (ap_args_to_table
      * keeps what precedes it): refuse it outright. */
-    if (r->args && (strstr(r->args, "%00") || strchr(r->args, '\0'))) {
+    if (r->args && strstr(r->args, "%00")) {
         return ailes_api_error(r, HTTP_BAD_REQUEST, "bad_request",
                                "the query string holds a NUL");
     }

@@ -127,6 +127,12 @@ class TestInjection:
 
     def test_query_parameters(self, env):
         s, _ = env.admin
+        # Ordinary parameters still work next to the refused ones.
+        r = s.get(env.url("/api/v1/users"), params={"q": "E0"}, timeout=10)
+        assert r.status_code == 200
+        assert [u["employee_no"] for u in r.json()["users"]] == ["E001"]
+        r = s.get(env.url("/api/v1/users?q=a%00b"), timeout=10)
+        assert r.status_code == 400 and error_json(r) == "bad_request"
         for p in TEXT_PAYLOADS:
             for path, param in (("/api/v1/users", "q"),
                                 ("/api/v1/users", "name"),

@@ -78,7 +78,7 @@ for t in $targets; do
         cp -R "tests/fuzz/corpus/$t/." "$work/$t/"
     fi
     log="$out/logs/$t.log"
-    if "$out/fuzz_$t" -max_total_time="$seconds" -timeout=10 \
+    if "$out/fuzz_$t" -max_total_time="$seconds" -timeout=25 \
             -rss_limit_mb=2048 -max_len=65536 -print_final_stats=1 \
             -artifact_prefix="$out/fuzz_$t-" "$work/$t" > "$log" 2>&1; then
         status=ok

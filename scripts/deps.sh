@@ -11,6 +11,7 @@ libaprutil1-dbd-sqlite3 libaprutil1-dbd-pgsql
 libssl-dev libjansson-dev liboath-dev libsodium-dev libqrencode-dev
 libcurl4-openssl-dev libsqlite3-dev
 autoconf automake libtool pkg-config make gcc
+clang libclang-rt-14-dev
 check
 sqlite3 postgresql redis-server
 oathtool openssl

@@ -3,6 +3,7 @@
 #   1. installs missing packages (scripts/deps.sh),
 #   2. builds (build/) and runs the C unit tests (libcheck),
 #   3. builds again with ASan+UBSan (build-asan/) and runs the unit tests,
+#      and runs every libFuzzer target for a few seconds (scripts/fuzz.sh),
 #   4. runs the integration suite (a real httpd) against SQLite and against
 #      a private PostgreSQL cluster that the suite starts itself, with the
 #      browser tests (Debian's chromium driven by playwright-core),
@@ -28,6 +29,9 @@ sh scripts/build.sh build-asan --enable-sanitizers
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
     make -s -C build-asan check || { cat build-asan/test-suite.log 2>/dev/null; exit 1; }
 cat build-asan/tests/unit/unit_tests.log
+
+echo "== fuzzing every core parser (libFuzzer, ASan+UBSan; 5 s each here)"
+FUZZ_SECONDS=${FUZZ_SECONDS:-5} sh scripts/fuzz.sh
 
 echo "== integration tests (httpd on SQLite and PostgreSQL)"
 AILES_BUILD_DIR="$top/build" /usr/bin/python3 -m pytest -v -p no:cacheprovider tests/integration

@@ -34,6 +34,7 @@ const routes = {
   "/admin/users": [admin.users, ADMIN, "nav.users"],
   "/admin/user": [admin.user, ADMIN],
   "/admin/import": [admin.importUsers, ADMIN, "nav.import"],
+  "/admin/labels": [admin.labels, ADMIN, "nav.labels"],
   "/admin/checkups": [admin.checkups, [...ADMIN, ...HEALTH], "nav.upload"],
   "/admin/ip": [admin.ip, ADMIN, "nav.ip"],
   "/admin/audit": [admin.audit, ADMIN, "nav.audit"],

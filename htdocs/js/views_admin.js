@@ -40,7 +40,7 @@ export async function users(main, { query }) {
   });
   main.append(search);
   const p = new URLSearchParams();
-  for (const k of ["q", "name", "page"]) if (query.get(k)) p.set(k, query.get(k));
+  for (const k of ["q", "name", "label", "page"]) if (query.get(k)) p.set(k, query.get(k));
   const { status, data } = await api("GET", "/v1/users?" + p.toString());
   if (status !== 200) return fail(status, data);
   main.append(h("section", { id: "user-list" }, h("p", {}, t("users.total", data.total)),
@@ -124,6 +124,17 @@ export async function user(main, { arg }) {
     if (r.status === 204) { say(t("users.deleted"), true); go("/admin/users"); } else fail(r.status, r.data);
   });
   main.append(acts);
+  if (["health_staff", "sc_staff", "sc_implementer"].includes(u.role)) {
+    const [lg, grants] = field(t("users.grants_help"), { value: (u.grants || []).join("; "), maxlength: 500, id: "grants" });
+    const gform = h("form", { class: "card", id: "grants-form" }, h("h2", {}, t("users.grants")), h("p", {}, t("users.grants_explain")),
+      lg, grants, h("button", { type: "submit" }, t("save")));
+    gform.addEventListener("submit", async (ev) => {
+      ev.preventDefault();
+      const r = await api("PUT", path + "/grants", { labels: grants.value.split(/[;；,]/).map((x) => x.trim()).filter(Boolean) });
+      if (r.status === 200) say(t("saved"), true); else fail(r.status, r.data);
+    });
+    main.append(gform);
+  }
   const [l1, role] = field(t("role"), { tag: "select" });
   for (const r of ROLES) role.append(h("option", { value: r, selected: r === u.role }, tOr("role." + r, r)));
   const [l2, labels] = field(t("users.labels_help"), { value: (u.labels || []).join("; "), maxlength: 500 });
@@ -197,6 +208,25 @@ export async function checkups(main) {
       h("p", { class: "muted" }, t("report.basis")));
   });
   main.append(form2, rep);
+}
+
+export async function labels(main) {
+  main.append(h("h1", {}, t("nav.labels")), h("p", {}, t("labels.help")));
+  const { status, data } = await api("GET", "/v1/labels");
+  if (status !== 200) return fail(status, data);
+  main.append(h("section", { id: "label-list" }, data.labels.length
+    ? table([t("labels.name"), t("labels.members")], data.labels.map((l) => [
+      h("a", { href: "#/admin/users?label=" + encodeURIComponent(l.name) }, l.name), l.members]))
+    : h("p", { class: "muted" }, t("labels.none"))));
+  const [l1, name] = field(t("labels.name"), { required: true, maxlength: 64 });
+  const form = h("form", { class: "card", id: "label-form" }, h("h2", {}, t("labels.create")), l1, name,
+    h("button", { type: "submit" }, t("labels.create")));
+  form.addEventListener("submit", async (ev) => {
+    ev.preventDefault();
+    const r = await api("POST", "/v1/labels", { name: name.value.trim() });
+    if (r.status === 201) { say(t("saved"), true); go("/admin/labels"); } else fail(r.status, r.data);
+  });
+  main.append(form);
 }
 
 export async function ip(main) {

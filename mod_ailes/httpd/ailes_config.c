@@ -241,48 +241,49 @@ static const char *set_vault_db(cmd_parms *cmd, void *dc, const char *driver,
     return NULL;
 }
 
-static const char *set_vault_key_file(cmd_parms *cmd, void *dc,
-                                      const char *arg)
+/* Reads a 32-byte key file named by a server-level directive into *key
+ * (pool memory, wiped with the pool). Read now, as root, so that
+ * configtest refuses a bad key and the children (another user) never need
+ * to open the file. *path (may be NULL) gets the resolved path. */
+static const char *load_key_file(cmd_parms *cmd, const char *arg,
+                                 ailes_vault_key_t **key, const char **path)
 {
     const char *err = ap_check_cmd_context(cmd, GLOBAL_ONLY);
-    const char *path;
-    ailes_global_t *g = global_of(cmd);
+    const char *full;
 
     if (err) {
         return err;
     }
-    path = ap_server_root_relative(cmd->pool, arg);
-    if (!path) {
+    if (!(full = ap_server_root_relative(cmd->pool, arg))) {
         return apr_pstrcat(cmd->pool, cmd->cmd->name, ": invalid path ", arg,
                            NULL);
     }
-    /* Read now, as root, so that configtest refuses a bad key and the
-     * children (another user) never need to open the file. */
-    err = ailes_vault_key_load(cmd->pool, path, &g->vault_key);
-    if (err) {
+    if ((err = ailes_vault_key_load(cmd->pool, full, key))) {
         return apr_pstrcat(cmd->pool, cmd->cmd->name, ": ", err, NULL);
     }
-    g->vault_key_file = path;
+    if (path) {
+        *path = full;
+    }
     return NULL;
+}
+
+static const char *set_vault_key_file(cmd_parms *cmd, void *dc,
+                                      const char *arg)
+{
+    ailes_global_t *g = global_of(cmd);
+
+    return load_key_file(cmd, arg, &g->vault_key, &g->vault_key_file);
 }
 
 static const char *add_old_key_file(cmd_parms *cmd, void *dc,
                                     const char *arg)
 {
-    const char *err = ap_check_cmd_context(cmd, GLOBAL_ONLY);
     ailes_global_t *g = global_of(cmd);
     ailes_vault_key_t *k;
-    const char *path;
+    const char *err = load_key_file(cmd, arg, &k, NULL);
 
     if (err) {
         return err;
-    }
-    if (!(path = ap_server_root_relative(cmd->pool, arg))) {
-        return apr_pstrcat(cmd->pool, cmd->cmd->name, ": invalid path ", arg,
-                           NULL);
-    }
-    if ((err = ailes_vault_key_load(cmd->pool, path, &k))) {
-        return apr_pstrcat(cmd->pool, cmd->cmd->name, ": ", err, NULL);
     }
     if (!g->old_keys) {
         g->old_keys = apr_array_make(cmd->pool, 2,
@@ -295,21 +296,7 @@ static const char *add_old_key_file(cmd_parms *cmd, void *dc,
 static const char *set_index_key_file(cmd_parms *cmd, void *dc,
                                       const char *arg)
 {
-    const char *err = ap_check_cmd_context(cmd, GLOBAL_ONLY);
-    const char *path;
-
-    if (err) {
-        return err;
-    }
-    if (!(path = ap_server_root_relative(cmd->pool, arg))) {
-        return apr_pstrcat(cmd->pool, cmd->cmd->name, ": invalid path ", arg,
-                           NULL);
-    }
-    if ((err = ailes_vault_key_load(cmd->pool, path,
-                                    &global_of(cmd)->index_key))) {
-        return apr_pstrcat(cmd->pool, cmd->cmd->name, ": ", err, NULL);
-    }
-    return NULL;
+    return load_key_file(cmd, arg, &global_of(cmd)->index_key, NULL);
 }
 
 /* httpd needs no backup key (ailesctl backup reads it): the file is checked

@@ -134,6 +134,51 @@ def bcrypt_rate(cost, seconds):
     return float(out)
 
 
+def children_hwm(env):
+    """Peak resident memory (kB) of each httpd child, by pid."""
+    out = {}
+    parent = open(env.path("run", "httpd.pid")).read().strip()
+    for pid in os.listdir("/proc"):
+        if not pid.isdigit():
+            continue
+        try:
+            with open("/proc/%s/status" % pid) as f:
+                st = dict(l.split(":", 1) for l in f if ":" in l)
+        except OSError:
+            continue
+        if st.get("PPid", "").strip() == parent:
+            out[pid] = int(st["VmHWM"].split()[0])
+    return out
+
+
+def configtest_vhosts(env, n):
+    """apache2 -t on the env's conf plus n tenant virtual hosts: seconds
+    and the peak RSS (kB) of that process."""
+    base = open(env.conf).read()
+    vhosts = "".join(
+        "<VirtualHost 127.0.0.1:%d>\n    ServerName t%04d.test\n"
+        "    AilesTenant t%04d\n    <Location /api>\n        SetHandler "
+        "ailes-api\n    </Location>\n</VirtualHost>\n" % (env.port, i, i)
+        for i in range(n))
+    path = env.path("vhosts-%d.conf" % n)
+    with open(path, "w") as f:
+        f.write(base + vhosts)
+    # A fresh interpreter waits for apache2 alone, so its children's peak
+    # RSS is apache2's.
+    probe = ("import resource, subprocess, sys, time\n"
+             "t = time.monotonic()\n"
+             "r = subprocess.run(sys.argv[1:], capture_output=True)\n"
+             "print(r.returncode, time.monotonic() - t,\n"
+             "      resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)\n")
+    r = subprocess.run([sys.executable, "-c", probe, ailes_env.APACHE, "-t",
+                        "-f", path], capture_output=True, text=True,
+                       timeout=600, env=ailes_env.httpd_environ(
+                           env.path("sanitizer")))
+    rc, secs, rss = r.stdout.split()
+    assert rc == "0", r.stdout + r.stderr
+    return float(secs), int(rss)
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--smoke", action="store_true")
@@ -197,7 +242,28 @@ def main():
                             "X-CSRF-Token": al["csrf_token"]}, timeout=600)
         import_secs = time.monotonic() - t0
         assert r.status_code == 200, r.text[:300]
+        # Bulk: health checkups, 10 yearly rows per imported user.
+        per_user = 1 if args.smoke else 10
+        ck = ["社員番号,受診日,健診種別,性別,身長,体重,収縮期血圧,拡張期血圧,"
+              "LDL,HDL,TG,HbA1c,尿糖,尿蛋白,総合判定,就業区分"]
+        for i in range(rows):
+            for y in range(per_user):
+                ck.append("B%05d,%d-04-%02d,定期,男,170.2,65.5,128,82,140,55,"
+                          "120,5.4,−,−,B,通常" % (i, 2016 + y, 1 + i % 28))
+        ck_body = ("\n".join(ck) + "\n").encode()
+        hwm_before = children_hwm(env)
+        t0 = time.monotonic()
+        r = a.post(env.url("/api/v1/checkups"), data=ck_body,
+                   headers={"Content-Type": "text/csv",
+                            "X-CSRF-Token": al["csrf_token"]}, timeout=900)
+        checkup_secs = time.monotonic() - t0
+        assert r.status_code == 200, r.text[:300]
+        hwm_after = children_hwm(env)
+        checkup_rows = rows * per_user
         raw = bcrypt_rate(10, 1 if args.smoke else 5)
+        vh = 50 if args.smoke else 1000
+        vh_secs, vh_rss = configtest_vhosts(env, vh)
+        one_secs, one_rss = configtest_vhosts(env, 1)
     finally:
         env.cleanup()
         backend.close()
@@ -233,7 +299,20 @@ def main():
               "## Bulk", "",
               "POST /api/v1/users/import of %d users (CSV, SQLite, names "
               "sealed into the vault, activation codes): **%.1f s**." % (
-                  rows, import_secs), ""]
+                  rows, import_secs), "",
+              "POST /api/v1/checkups of %d rows (%.1f MB of CSV, 16 columns, "
+              "every cell checked, one transaction, SQLite): **%.1f s**. "
+              "Peak RSS of the httpd children before and after (kB): %s -> "
+              "%s. The body is read whole and parsed in memory, so memory "
+              "grows with the file (bounded by AilesMaxUpload, default "
+              "16 MiB); it is not streamed yet." % (
+                  checkup_rows, len(ck_body) / 1e6, checkup_secs,
+                  sorted(hwm_before.values()), sorted(hwm_after.values())),
+              "",
+              "## Scale", "",
+              "`apache2 -t` with %d tenant virtual hosts: %.2f s, peak RSS "
+              "%d kB (with 1: %.2f s, %d kB)." % (vh, vh_secs, vh_rss,
+                                                  one_secs, one_rss), ""]
     if not args.smoke:
         with open(args.out, "w") as f:
             f.write("\n".join(lines) + "\n")

@@ -14,6 +14,8 @@ import threading
 
 import pytest
 
+import ailes_env
+
 PW = "Employee-Passw0rd"
 JST = datetime.timezone(datetime.timedelta(hours=9))
 
@@ -308,15 +310,17 @@ class TestBackup:
         conf = env.path("configtest.conf")
         with open(conf, "w") as fh:
             fh.write(text.replace(env.path("backup.key"), env.key_file))
-        r = subprocess.run(["/usr/sbin/apache2", "-t", "-f", conf],
-                           capture_output=True, text=True, timeout=30)
+        r = subprocess.run([ailes_env.APACHE, "-t", "-f", conf],
+                           capture_output=True, text=True, timeout=30,
+                           env=ailes_env.httpd_environ(env.path("sanitizer")))
         assert r.returncode != 0 and "key of its own" in r.stdout + r.stderr
         shutil.copyfile(env.path("backup.key"), env.path("open.key"))
         os.chmod(env.path("open.key"), 0o644)
         with open(conf, "w") as fh:
             fh.write(text.replace(env.path("backup.key"),
                                   env.path("open.key")))
-        r = subprocess.run(["/usr/sbin/apache2", "-t", "-f", conf],
-                           capture_output=True, text=True, timeout=30)
+        r = subprocess.run([ailes_env.APACHE, "-t", "-f", conf],
+                           capture_output=True, text=True, timeout=30,
+                           env=ailes_env.httpd_environ(env.path("sanitizer")))
         assert r.returncode != 0 and "AilesBackupKeyFile" in r.stdout + \
             r.stderr and "chmod 0400" in r.stdout + r.stderr

@@ -69,6 +69,7 @@ def site(env):
     env.add_user("acme", "S001", "sc_staff", "実施 事務", STAFF_PW)
     env.add_user("acme", "E001", "employee", NAME, PW)
     env.add_user("acme", "E002", "employee", "佐藤 花子", PW)
+    env.add_user("acme", "H001", "health_staff", "保健 師", STAFF_PW)
     a, al = env.login("A002", ADMIN_PW)
     r = a.post(env.url("/api/v1/checkups"), timeout=30,
                headers=dict(csrf(al), **{"Content-Type": "text/csv"}),
@@ -124,6 +125,9 @@ class TestPages:
                         "employee_no = 'E002'") == [["0"]]
         assert site.sql("SELECT ip_allow FROM tenants WHERE slug = "
                         "'acme'")[0][0] is not None
+        assert site.sql("SELECT l.name FROM grants g JOIN labels l ON "
+                        "l.id = g.label_id JOIN users u ON u.id = g.user_id "
+                        "WHERE u.employee_no = 'H001'") == [["営業部"]]
 
     def test_expired_session_returns_to_login(self, site):
         run(site, "expiry")

@@ -17,6 +17,7 @@ sqlite3 postgresql redis-server
 oathtool openssl
 python3 python3-pytest python3-requests python3-aiosmtpd
 chromium
+sqlmap wapiti
 "
 # Node.js runs the browser tests (playwright-core from npm, tests/browser).
 # Machines of this kind bring Node 20; elsewhere Debian's package does.

@@ -8,7 +8,8 @@
 #      a private PostgreSQL cluster that the suite starts itself, with the
 #      browser tests (Debian's chromium driven by playwright-core),
 #   5. runs it again with the sanitizer build loaded into httpd,
-#   6. runs the benchmarks for a second each (they must still run; the
+#   6. runs sqlmap and wapiti (tests/security) against a private httpd,
+#   7. runs the benchmarks for a second each (they must still run; the
 #      numbers are recorded by tests/bench/bench.py, not judged here).
 # Exits non-zero on the first failure.
 set -eu
@@ -40,6 +41,10 @@ echo "== integration tests, module and ailesctl under ASan+UBSan"
 AILES_BUILD_DIR="$top/build-asan" AILES_HTTPD_PRELOAD="$(gcc -print-file-name=libasan.so)" \
     ASAN_OPTIONS=detect_leaks=0 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
     /usr/bin/python3 -m pytest -q -p no:cacheprovider tests/integration
+
+echo "== scanners: sqlmap and wapiti against a private httpd"
+AILES_BUILD_DIR="$top/build" /usr/bin/python3 tests/security/sqlmap_scan.py
+AILES_BUILD_DIR="$top/build" /usr/bin/python3 tests/security/wapiti_scan.py
 
 echo "== benchmark smoke (tests/bench/bench.py --smoke)"
 AILES_BUILD_DIR="$top/build" /usr/bin/python3 tests/bench/bench.py --smoke > build/bench-smoke.log 2>&1 \

@@ -29,10 +29,11 @@ XSS = '<img src=x onerror=alert(1)><script>alert(2)</script>'
 # The static pages' headers, as conf/ailes.conf recommends.
 STATIC_HEADERS = """\
 AddDefaultCharset utf-8
-Header always set Content-Security-Policy "default-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
+Header always set Content-Security-Policy "default-src 'self'; object-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
 Header always set X-Frame-Options DENY
 Header always set X-Content-Type-Options nosniff
 Header always set Referrer-Policy no-referrer
+Header always set X-XSS-Protection 0
 """
 
 

@@ -118,7 +118,8 @@ static const ailes_stmt_t st_session_delete_user = {
     "WHERE tenant_id = %lld AND user_id = %lld AND id_hash <> %s"
 };
 
-/* LIKE with an escaped prefix: the pattern is a parameter, never SQL. */
+/* A prefix of employee numbers is a range [prefix, upper) (prefix_upper),
+ * so the (tenant_id, employee_no) index serves it. */
 #define USER_ADMIN_COLUMNS                                                  \
     "SELECT " USER_COLUMNS                                                 \
     ", COALESCE(a.failures, 0), COALESCE(a.locked_until, 0) "              \
@@ -126,16 +127,16 @@ static const ailes_stmt_t st_session_delete_user = {
     "ON a.tenant_id = u.tenant_id AND a.employee_no = u.employee_no "
 
 static const ailes_stmt_t st_user_list = {
-    "ailes_user_list", 4,
+    "ailes_user_list", 5,
     USER_ADMIN_COLUMNS
-    "WHERE u.tenant_id = %lld AND u.employee_no LIKE %s ESCAPE '!' "
+    "WHERE u.tenant_id = %lld AND u.employee_no >= %s AND u.employee_no < %s "
     "ORDER BY u.employee_no LIMIT %lld OFFSET %lld"
 };
 
 static const ailes_stmt_t st_user_count = {
-    "ailes_user_count", 2,
+    "ailes_user_count", 3,
     "SELECT COUNT(*) FROM users "
-    "WHERE tenant_id = %lld AND employee_no LIKE %s ESCAPE '!'"
+    "WHERE tenant_id = %lld AND employee_no >= %s AND employee_no < %s"
 };
 
 #define IN_LABEL                                                            \
@@ -144,16 +145,16 @@ static const ailes_stmt_t st_user_count = {
     "WHERE ul.tenant_id = u.tenant_id AND ul.user_id = u.id AND l.name = %s) "
 
 static const ailes_stmt_t st_user_list_label = {
-    "ailes_user_list_label", 5,
+    "ailes_user_list_label", 6,
     USER_ADMIN_COLUMNS
-    "WHERE u.tenant_id = %lld AND u.employee_no LIKE %s ESCAPE '!' "
+    "WHERE u.tenant_id = %lld AND u.employee_no >= %s AND u.employee_no < %s "
     IN_LABEL "ORDER BY u.employee_no LIMIT %lld OFFSET %lld"
 };
 
 static const ailes_stmt_t st_user_count_label = {
-    "ailes_user_count_label", 3,
+    "ailes_user_count_label", 4,
     "SELECT COUNT(*) FROM users u "
-    "WHERE u.tenant_id = %lld AND u.employee_no LIKE %s ESCAPE '!' " IN_LABEL
+    "WHERE u.tenant_id = %lld AND u.employee_no >= %s AND u.employee_no < %s " IN_LABEL
 };
 
 static const ailes_stmt_t st_user_update = {
@@ -439,20 +440,20 @@ static ailes_user_t *admin_user_from_row(apr_pool_t *p,
     return u;
 }
 
-/* "ab%_!" -> "ab!%!_!!%": a LIKE pattern matching the prefix literally. */
-static const char *like_prefix(apr_pool_t *p, const char *prefix)
+/* The employee numbers starting with prefix are those in [prefix, upper):
+ * upper is prefix with its last byte one higher (employee numbers are
+ * printable ASCII, so that byte stays below 0x7f), or "\x7f" for every
+ * number. A range, so the (tenant_id, employee_no) index serves it. */
+static const char *prefix_upper(apr_pool_t *p, const char *prefix)
 {
-    size_t n = prefix ? strlen(prefix) : 0, i;
-    char *out = apr_palloc(p, 2 * n + 2), *w = out;
+    size_t n = prefix ? strlen(prefix) : 0;
+    char *out;
 
-    for (i = 0; i < n; i++) {
-        if (prefix[i] == '%' || prefix[i] == '_' || prefix[i] == '!') {
-            *w++ = '!';
-        }
-        *w++ = prefix[i];
+    if (n == 0) {
+        return "\x7f";
     }
-    *w++ = '%';
-    *w = '\0';
+    out = apr_pstrmemdup(p, prefix, n);
+    out[n - 1]++;
     return out;
 }
 
@@ -465,7 +466,8 @@ apr_status_t ailes_store_user_list(ailes_db_t *db, apr_pool_t *p,
     const char *limit = ailes_db_int(p, per_page);
     const char *offset = ailes_db_int(p, (apr_int64_t)(page - 1) * per_page);
     const char *tid = ailes_db_int(p, tenant_id);
-    const char *pattern = like_prefix(p, prefix);
+    const char *lower = prefix ? prefix : "";
+    const char *upper = prefix_upper(p, prefix);
     apr_array_header_t *rows;
     ailes_row_t *count;
     apr_status_t rv;
@@ -474,17 +476,18 @@ apr_status_t ailes_store_user_list(ailes_db_t *db, apr_pool_t *p,
     *users = apr_array_make(p, per_page, sizeof(ailes_user_t *));
     *total = 0;
     rv = label ? ailes_db_row(db, p, &st_user_count_label, &count,
-                              AILES_ARGS(tid, pattern, label))
+                              AILES_ARGS(tid, lower, upper, label))
                : ailes_db_row(db, p, &st_user_count, &count,
-                              AILES_ARGS(tid, pattern));
+                              AILES_ARGS(tid, lower, upper));
     if (APR_SUCCESS != rv) {
         return rv;
     }
     *total = ailes_row_int(count, 0);
     rv = label ? ailes_db_rows(db, p, &st_user_list_label, &rows,
-                               AILES_ARGS(tid, pattern, label, limit, offset))
+                               AILES_ARGS(tid, lower, upper, label, limit,
+                                          offset))
                : ailes_db_rows(db, p, &st_user_list, &rows,
-                               AILES_ARGS(tid, pattern, limit, offset));
+                               AILES_ARGS(tid, lower, upper, limit, offset));
     for (i = 0; APR_SUCCESS == rv && i < rows->nelts; i++) {
         APR_ARRAY_PUSH(*users, ailes_user_t *) =
             admin_user_from_row(p, APR_ARRAY_IDX(rows, i, ailes_row_t *));

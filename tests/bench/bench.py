@@ -48,6 +48,43 @@ LoadModule authz_user_module /usr/lib/apache2/modules/mod_authz_user.so
     AuthType ailes
     Require ailes-role employee
 </Location>
+LoadModule request_module /usr/lib/apache2/modules/mod_request.so
+LoadModule session_module /usr/lib/apache2/modules/mod_session.so
+LoadModule session_cookie_module /usr/lib/apache2/modules/mod_session_cookie.so
+LoadModule session_crypto_module /usr/lib/apache2/modules/mod_session_crypto.so
+LoadModule auth_form_module /usr/lib/apache2/modules/mod_auth_form.so
+LoadModule authn_dbd_module /usr/lib/apache2/modules/mod_authn_dbd.so
+# Apache's stock form login: the session cookie (encrypted) carries the
+# user and password, which mod_auth_form checks against the database
+# (bcrypt) on every request. A virtual host of its own with its own
+# read-only SQLite file, so mod_ailes's writes never make it wait.
+<VirtualHost 127.0.0.1:@PORT@>
+    ServerName stock.test
+    DBDriver sqlite3
+    DBDParams "@DIR@/stock.db"
+    DocumentRoot "@DIR@/htdocs"
+    <Location /form>
+        AuthType form
+        AuthName bench
+        AuthFormProvider dbd
+        AuthDBDUserPWQuery "SELECT password FROM stock_authn WHERE name = %s"
+        Session On
+        SessionCookieName stock path=/
+        SessionCryptoPassphrase bench-only-secret
+        Require valid-user
+    </Location>
+    <Location /dologin>
+        SetHandler form-login-handler
+        AuthType form
+        AuthName bench
+        AuthFormProvider dbd
+        AuthDBDUserPWQuery "SELECT password FROM stock_authn WHERE name = %s"
+        AuthFormLoginSuccessLocation /form/f.txt
+        Session On
+        SessionCookieName stock path=/
+        SessionCryptoPassphrase bench-only-secret
+    </Location>
+</VirtualHost>
 <Location /basic>
     AuthType Basic
     AuthName bench
@@ -111,7 +148,8 @@ def wrk(url, seconds, headers=(), script=None, threads=2, conns=32):
     sock = re.search(r"Socket errors: (.*)", out)
     p50 = re.search(r"50%\s+([\d.]+\w+)", out)
     p99 = re.search(r"99%\s+([\d.]+\w+)", out)
-    return {"rps": rps, "non2xx": int(errors.group(1)) if errors else 0,
+    total = re.search(r"(\d+) requests in", out)
+    return {"rps": rps, "requests": int(total.group(1)) if total else 0, "non2xx": int(errors.group(1)) if errors else 0,
             "socket": sock.group(1) if sock else "",
             "p50": p50.group(1) if p50 else "?",
             "p99": p99.group(1) if p99 else "?"}
@@ -149,6 +187,23 @@ def children_hwm(env):
         if st.get("PPid", "").strip() == parent:
             out[pid] = int(st["VmHWM"].split()[0])
     return out
+
+
+def children_rss(env):
+    """Resident memory (kB) of the httpd children, summed."""
+    parent = open(env.path("run", "httpd.pid")).read().strip()
+    total = 0
+    for pid in os.listdir("/proc"):
+        if not pid.isdigit():
+            continue
+        try:
+            with open("/proc/%s/status" % pid) as f:
+                st = dict(l.split(":", 1) for l in f if ":" in l)
+        except OSError:
+            continue
+        if st.get("PPid", "").strip() == parent:
+            total += int(st["VmRSS"].split()[0])
+    return total
 
 
 def configtest_vhosts(env, n):
@@ -193,12 +248,20 @@ def main():
     env.setup()
     with open(env.path("htdocs", "f.txt"), "w") as f:
         f.write("x" * 1023 + "\n")
-    for d in ("protected", "basic"):
+    for d in ("protected", "basic", "form"):
         os.makedirs(env.path("htdocs", d), exist_ok=True)
         with open(env.path("htdocs", d, "f.txt"), "w") as f:
             f.write("x" * 1023 + "\n")
     subprocess.run(["htpasswd", "-cbB", "-C", "10", env.path("htpasswd"),
                     "bench", PW], check=True, capture_output=True)
+    stock_hash = open(env.path("htpasswd")).read().strip().split(":", 1)[1]
+    import sqlite3
+    con = sqlite3.connect(env.path("stock.db"))
+    con.execute("CREATE TABLE stock_authn (name TEXT PRIMARY KEY, "
+                "password TEXT)")
+    con.execute("INSERT INTO stock_authn VALUES ('bench', ?)", (stock_hash,))
+    con.commit()
+    con.close()
     env.start()
     try:
         env.add_tenant("acme", "Acme Corp")
@@ -213,8 +276,18 @@ def main():
         lua = env.path("login.lua")
         with open(lua, "w") as f:
             f.write(LOGIN_LUA)
+        stock = __import__("requests").Session()
+        r = stock.post(base + "/dologin", allow_redirects=False, timeout=10,
+                       headers={"Host": "stock.test"},
+                       data={"httpd_username": "bench",
+                             "httpd_password": PW})
+        assert stock.cookies.get("stock"), (r.status_code, r.headers)
+        stock_cookie = "Cookie: stock=%s" % stock.cookies.get("stock")
         cases = [
             ("static, unprotected", base + "/f.txt", [host]),
+            ("static, stock form login (mod_auth_form + mod_session_crypto "
+             "+ mod_authn_dbd, bcrypt cost 10)", base + "/form/f.txt",
+             ["Host: stock.test", stock_cookie]),
             ("static, AuthType ailes (cached session)",
              base + "/protected/f.txt", [host, cookie]),
             ("static, Basic + bcrypt cost 10 every request",
@@ -242,6 +315,9 @@ def main():
                             "X-CSRF-Token": al["csrf_token"]}, timeout=600)
         import_secs = time.monotonic() - t0
         assert r.status_code == 200, r.text[:300]
+        admin_cookie = "Cookie: ailes=%s" % a.cookies.get("ailes")
+        page = [wrk(base + "/api/v1/users?per_page=50", seconds,
+                    [host, admin_cookie]) for _ in range(runs)]
         # Bulk: health checkups, 10 yearly rows per imported user.
         per_user = 1 if args.smoke else 10
         ck = ["社員番号,受診日,健診種別,性別,身長,体重,収縮期血圧,拡張期血圧,"
@@ -260,10 +336,44 @@ def main():
         assert r.status_code == 200, r.text[:300]
         hwm_after = children_hwm(env)
         checkup_rows = rows * per_user
+        # 100,000 users in one tenant: the prefix search.
+        more = 1000 if args.smoke else 90000
+        csv = "employee_no,name\n" + "".join(
+            "C%05d,社員 C%05d\n" % (i, i) for i in range(more))
+        t0 = time.monotonic()
+        r = a.post(env.url("/api/v1/users/import"), data=csv.encode(),
+                   headers={"Content-Type": "text/csv",
+                            "X-CSRF-Token": al["csrf_token"]}, timeout=900)
+        big_import_secs = time.monotonic() - t0
+        assert r.status_code == 200, r.text[:300]
+        n_users = int(env.sql("SELECT COUNT(*) FROM users")[0][0])
+        search = [wrk(base + "/api/v1/users?q=C0999&per_page=50", seconds,
+                      [host, admin_cookie]) for _ in range(runs)]
+        # Soak: a million requests with a session against one httpd.
+        soak_target = 20000 if args.smoke else 1000000
+        wrk(base + "/protected/f.txt", 2 if args.smoke else 5,
+            [host, cookie])
+        rss_warm = children_rss(env)
+        rate = max(results["static, AuthType ailes (cached session)"][-1]
+                   ["rps"], 1000)
+        soak = wrk(base + "/protected/f.txt",
+                   int(soak_target / rate * 1.15) + 1, [host, cookie])
+        rss_end = children_rss(env)
         raw = bcrypt_rate(10, 1 if args.smoke else 5)
         vh = 50 if args.smoke else 1000
         vh_secs, vh_rss = configtest_vhosts(env, vh)
         one_secs, one_rss = configtest_vhosts(env, 1)
+        # The same cached-session case with the session cache in redis.
+        redis = ailes_env.RedisServer()
+        env.cleanups.append(redis.stop)
+        env.restart(extra_conf=env.extra_conf + "AilesSessionCache "
+                    "redis:127.0.0.1:%d\n" % redis.port)
+        redis_runs = {"unprotected": [], "redis": []}
+        for _ in range(runs):
+            redis_runs["unprotected"].append(wrk(base + "/f.txt", seconds,
+                                                 [host]))
+            redis_runs["redis"].append(wrk(base + "/protected/f.txt",
+                                           seconds, [host, cookie]))
     finally:
         env.cleanup()
         backend.close()
@@ -285,6 +395,36 @@ def main():
         lines.append("| %s | %.0f | %.2f | %s | %s | %d |" % (
             name, med[name], med[name] / unprot, last["p50"], last["p99"],
             sum(r["non2xx"] for r in rs)))
+    stock_name = [n for n in results if n.startswith("static, stock")][0]
+    ailes_name = "static, AuthType ailes (cached session)"
+    lines += ["", "AuthType ailes with a cached session against Apache's stock "
+              "form login: **%.0fx**." % (med[ailes_name] / med[stock_name])]
+    r_un = statistics.median(r["rps"] for r in redis_runs["unprotected"])
+    r_re = statistics.median(r["rps"] for r in redis_runs["redis"])
+    lines += ["", "## Session cache in redis", "",
+              "The same protected file with `AilesSessionCache redis` "
+              "(Debian's mod_socache_redis, a local redis-server), "
+              "interleaved with the unprotected file: %.0f vs %.0f req/s, "
+              "**%.2fx** (p99 %s)." % (r_re, r_un, r_re / r_un,
+                                       redis_runs["redis"][-1]["p99"])]
+    pg = sorted(page, key=lambda r: r["rps"])[len(page) // 2]
+    sr = sorted(search, key=lambda r: r["rps"])[len(search) // 2]
+    lines += ["", "## JSON API lists (SQLite)", "",
+              "| request | req/s (median) | p50 | p99 |", "|---|---|---|---|",
+              "| GET /api/v1/users?per_page=50 (names from the vault, one "
+              "query) | %.0f | %s | %s |" % (pg["rps"], pg["p50"], pg["p99"]),
+              "| GET /api/v1/users?q=C0999 among %d users | %.0f | %s | %s |"
+              % (n_users, sr["rps"], sr["p50"], sr["p99"]), "",
+              "The second import (%d users) took %.1f s." % (more,
+                                                            big_import_secs)]
+    lines += ["", "## Soak", "",
+              "%d requests with a session to the protected file "
+              "(%.0f req/s): non-2xx %d, socket errors: %s. Resident memory "
+              "of the httpd children after a warm-up: %d kB; at the end: "
+              "%d kB (**%+.1f%%**)." % (
+                  soak["requests"], soak["rps"], soak["non2xx"],
+                  soak["socket"] or "none", rss_warm, rss_end,
+                  100.0 * (rss_end - rss_warm) / rss_warm)]
     lrate = statistics.median(r["rps"] for r in login)
     lines += ["", "## Login", "",
               "POST /api/v1/session (bcrypt cost 10, 16 users in turn), wrk "

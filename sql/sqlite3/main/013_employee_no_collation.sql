@@ -1,0 +1,2 @@
+-- PostgreSQL gives users.employee_no the C collation here; SQLite's
+-- default (BINARY) already compares byte by byte. Nothing to do.

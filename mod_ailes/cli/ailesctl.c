@@ -42,19 +42,8 @@
 
 #define DEFAULT_CONF "/etc/ailes/ailes.conf"
 
-static int fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-static int fail(const char *fmt, ...)
-{
-    va_list ap;
-
-    fputs("ailesctl: ", stderr);
-    va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
-    va_end(ap);
-    fputc('\n', stderr);
-    return EXIT_FAIL;
-}
+/* One line on stderr, "ailesctl: ...", and EXIT_FAIL (ailesctl.h). */
+#define fail ailesctl_fail
 
 static int usage(void)
 {

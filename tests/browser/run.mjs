@@ -237,6 +237,30 @@ const scenarios = {
     await collectCsp(page);
   },
 
+  // A cross-site form POST with the victim logged in changes nothing: the
+  // cookie is SameSite=Strict, the API wants JSON, a same-origin Origin
+  // and the X-CSRF-Token header.
+  async csrf(browser) {
+    const { page } = await newPage(browser);
+    await login(page, "A002", cfg.admin_password);
+    await page.waitForSelector("form.card input[autocomplete=one-time-code]");
+    await page.fill("form.card input[autocomplete=one-time-code]", totp(cfg.totp_secret));
+    await page.click("form.card button[type=submit]");
+    await page.waitForSelector("#me-employee-no");
+    const evil = `<form id="f" method="POST" action="${cfg.base}/api/v1/labels" enctype="text/plain">` +
+      `<input name='{"name":"csrf-` + `label","x":"' value='"}'></form>`;
+    await page.goto("about:blank");
+    await page.setContent(evil);
+    provoke("/api/v1/labels", 401);
+    provoke("/api/v1/labels", 403);
+    provoke("/api/v1/labels", 415);
+    await Promise.all([page.waitForNavigation(), page.evaluate(() => document.getElementById("f").submit())]);
+    const status = await page.evaluate(() => document.body.innerText);
+    check(/"error"/.test(status), "the cross-site POST is refused with a JSON error");
+    // The browser asks for /favicon.ico after showing a JSON document.
+    out.console = out.console.filter((m) => !m.includes("/api/v1/labels") && !m.includes("/favicon.ico"));
+  },
+
   // The pages refuse to be framed.
   async framing(browser) {
     const { page } = await newPage(browser);

@@ -133,6 +133,14 @@ class TestPages:
     def test_expired_session_returns_to_login(self, site):
         run(site, "expiry")
 
+    def test_cross_site_form_post_changes_nothing(self, site):
+        # A002's code of this 30-second step may have been used already.
+        site.sql("UPDATE users SET totp_last_step = 0 WHERE employee_no = "
+                 "'A002'")
+        run(site, "csrf", totp_secret=site.totp[("acme.test", "A002")])
+        assert site.sql("SELECT COUNT(*) FROM labels WHERE name LIKE "
+                        "'csrf-%'") == [["0"]]
+
     def test_pages_refuse_framing(self, site):
         run(site, "framing")
 

@@ -178,6 +178,11 @@ apr_table_t *ailes_api_args(request_rec *r)
     return args;
 }
 
+const char *ailes_api_arg(request_rec *r, const char *name)
+{
+    return apr_table_get(ailes_api_args(r), name);
+}
+
 int ailes_api_no_content(request_rec *r)
 {
     r->status = HTTP_NO_CONTENT;

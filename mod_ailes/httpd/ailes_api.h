@@ -110,6 +110,9 @@ int ailes_api_import_invalid(request_rec *r,
 /* The query string as a table, form-decoded: %XX and '+' for a space. */
 apr_table_t *ailes_api_args(request_rec *r);
 
+/* One query parameter, form-decoded, or NULL. */
+const char *ailes_api_arg(request_rec *r, const char *name);
+
 /* 204 No Content; returns OK. */
 int ailes_api_no_content(request_rec *r);
 

@@ -52,11 +52,6 @@ static int invalid(request_rec *r, const char *code, const char *message)
     return ailes_api_error(r, HTTP_UNPROCESSABLE_ENTITY, code, message);
 }
 
-static const char *query_arg(request_rec *r, const char *name)
-{
-    return apr_table_get(ailes_api_args(r), name);
-}
-
 static const char *actor(request_rec *r, const ailes_session_t *s)
 {
     return ailes_session_actor(r->pool, s);
@@ -78,7 +73,7 @@ static json_t *entry_json(apr_pool_t *p, const ailes_ll_entry_t *e)
 static int lifelog_list(request_rec *r, ailes_api_ctx_t *ctx)
 {
     ailes_session_t *s = ctx->session;
-    const char *from_s = query_arg(r, "from"), *to_s = query_arg(r, "to");
+    const char *from_s = ailes_api_arg(r, "from"), *to_s = ailes_api_arg(r, "to");
     long today = ailes_ll_day(apr_time_now()), from, to;
     apr_array_header_t *list;
     ailes_db_t *db;
@@ -360,7 +355,7 @@ static json_t *flag_json(apr_pool_t *p, const ailes_ll_flag_t *f)
 static int flags_list(request_rec *r, ailes_api_ctx_t *ctx)
 {
     ailes_session_t *s = ctx->session;
-    const char *status = query_arg(r, "status");
+    const char *status = ailes_api_arg(r, "status");
     apr_array_header_t *list;
     ailes_db_t *db;
     json_t *out;

@@ -208,14 +208,6 @@ static ailes_campaign_t *find_campaign(request_rec *r, ailes_db_t *db,
     return c;
 }
 
-static const char *query_arg(request_rec *r, const char *name)
-{
-    apr_table_t *args = NULL;
-
-    args = ailes_api_args(r);
-    return apr_table_get(args, name);
-}
-
 /* POST /v1/stress-check/campaigns {"name","starts_on","ends_on","method",
  * "thresholds":{"b","ac","b_with_ac"}} */
 static int campaign_create(request_rec *r, ailes_api_ctx_t *ctx)
@@ -470,7 +462,7 @@ static int answers_get(request_rec *r, ailes_api_ctx_t *ctx)
     if (!db) {
         return ailes_api_unavailable(r);
     }
-    if (!(c = find_campaign(r, db, s->tenant_id, query_arg(r, "campaign")))
+    if (!(c = find_campaign(r, db, s->tenant_id, ailes_api_arg(r, "campaign")))
         || targeted(r, db, s, c) < 0) {
         return OK;
     }
@@ -619,7 +611,7 @@ static int result_get(request_rec *r, ailes_api_ctx_t *ctx)
     if (!db) {
         return ailes_api_unavailable(r);
     }
-    if (!(c = find_campaign(r, db, s->tenant_id, query_arg(r, "campaign")))
+    if (!(c = find_campaign(r, db, s->tenant_id, ailes_api_arg(r, "campaign")))
         || !(x = own_result(r, ctx, db, c))) {
         return OK;
     }
@@ -694,7 +686,7 @@ static int results_list(request_rec *r, ailes_api_ctx_t *ctx)
     if (!db) {
         return ailes_api_unavailable(r);
     }
-    if (!(c = find_campaign(r, db, s->tenant_id, query_arg(r, "campaign")))) {
+    if (!(c = find_campaign(r, db, s->tenant_id, ailes_api_arg(r, "campaign")))) {
         return OK;
     }
     if (APR_SUCCESS != ailes_store_response_list(db, r->pool, s->tenant_id,
@@ -725,7 +717,7 @@ static int results_list(request_rec *r, ailes_api_ctx_t *ctx)
 static int group_get(request_rec *r, ailes_api_ctx_t *ctx)
 {
     ailes_session_t *s = ctx->session;
-    const char *label = query_arg(r, "label");
+    const char *label = ailes_api_arg(r, "label");
     apr_array_header_t *list, *granted;
     ailes_bjsq_group_t g;
     ailes_campaign_t *c;
@@ -739,7 +731,7 @@ static int group_get(request_rec *r, ailes_api_ctx_t *ctx)
     if (!(db = ailes_req_db(r))) {
         return ailes_api_unavailable(r);
     }
-    if (!(c = find_campaign(r, db, s->tenant_id, query_arg(r, "campaign")))) {
+    if (!(c = find_campaign(r, db, s->tenant_id, ailes_api_arg(r, "campaign")))) {
         return OK;
     }
     if (!ok) {

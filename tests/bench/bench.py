@@ -172,8 +172,9 @@ def bcrypt_rate(cost, seconds):
     return float(out)
 
 
-def children_hwm(env):
-    """Peak resident memory (kB) of each httpd child, by pid."""
+def children_status(env, field):
+    """A memory field of /proc/PID/status (kB) for each httpd child, by
+    pid: VmHWM is the peak resident size, VmRSS the current one."""
     out = {}
     parent = open(env.path("run", "httpd.pid")).read().strip()
     for pid in os.listdir("/proc"):
@@ -185,25 +186,8 @@ def children_hwm(env):
         except OSError:
             continue
         if st.get("PPid", "").strip() == parent:
-            out[pid] = int(st["VmHWM"].split()[0])
+            out[pid] = int(st[field].split()[0])
     return out
-
-
-def children_rss(env):
-    """Resident memory (kB) of the httpd children, summed."""
-    parent = open(env.path("run", "httpd.pid")).read().strip()
-    total = 0
-    for pid in os.listdir("/proc"):
-        if not pid.isdigit():
-            continue
-        try:
-            with open("/proc/%s/status" % pid) as f:
-                st = dict(l.split(":", 1) for l in f if ":" in l)
-        except OSError:
-            continue
-        if st.get("PPid", "").strip() == parent:
-            total += int(st["VmRSS"].split()[0])
-    return total
 
 
 def configtest_vhosts(env, n):
@@ -327,14 +311,14 @@ def main():
                 ck.append("B%05d,%d-04-%02d,定期,男,170.2,65.5,128,82,140,55,"
                           "120,5.4,−,−,B,通常" % (i, 2016 + y, 1 + i % 28))
         ck_body = ("\n".join(ck) + "\n").encode()
-        hwm_before = children_hwm(env)
+        hwm_before = children_status(env, "VmHWM")
         t0 = time.monotonic()
         r = a.post(env.url("/api/v1/checkups"), data=ck_body,
                    headers={"Content-Type": "text/csv",
                             "X-CSRF-Token": al["csrf_token"]}, timeout=900)
         checkup_secs = time.monotonic() - t0
         assert r.status_code == 200, r.text[:300]
-        hwm_after = children_hwm(env)
+        hwm_after = children_status(env, "VmHWM")
         checkup_rows = rows * per_user
         # 100,000 users in one tenant: the prefix search.
         more = 1000 if args.smoke else 90000
@@ -353,12 +337,12 @@ def main():
         soak_target = 20000 if args.smoke else 1000000
         wrk(base + "/protected/f.txt", 2 if args.smoke else 5,
             [host, cookie])
-        rss_warm = children_rss(env)
+        rss_warm = sum(children_status(env, "VmRSS").values())
         rate = max(results["static, AuthType ailes (cached session)"][-1]
                    ["rps"], 1000)
         soak = wrk(base + "/protected/f.txt",
                    int(soak_target / rate * 1.15) + 1, [host, cookie])
-        rss_end = children_rss(env)
+        rss_end = sum(children_status(env, "VmRSS").values())
         raw = bcrypt_rate(10, 1 if args.smoke else 5)
         vh = 50 if args.smoke else 1000
         vh_secs, vh_rss = configtest_vhosts(env, vh)

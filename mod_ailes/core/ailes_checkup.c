@@ -454,9 +454,13 @@ typedef struct {
     const int *col;
     int ncols;
     const char *today;
-    apr_hash_t *seen;           /* "no\tdate\tkind" -> line */
-    apr_array_header_t *checkups, *errors;
+    apr_hash_t *seen;           /* "no\tdate\tkind" -> line, or NULL */
+    apr_array_header_t *errors;
 } checking;
+
+struct ailes_checkup_reader {
+    checking k;
+};
 
 static void report(checking *k, int line, const char *column,
                    const char *message)
@@ -469,7 +473,8 @@ static const char *string_item(checking *k, json_t *obj, const char *key)
 {
     json_t *v = json_object_get(obj, key);
 
-    return json_is_string(v) ? apr_pstrdup(k->p, json_string_value(v)) : NULL;
+    return json_is_string(v) ? apr_pstrdup(k->tmp, json_string_value(v))
+                             : NULL;
 }
 
 /* Checks that hold between cells of one row. */
@@ -501,8 +506,9 @@ static void check_row(checking *k, json_t *obj, int line)
     }
 }
 
-/* Checks one row in k->tmp; a good one is added to k->checkups. */
-static void check_line(checking *k, const ailes_csv_row_t *row, json_t *obj)
+/* Checks one row; a good one is *out (1), its strings in k->tmp. */
+static int check_line(checking *k, const ailes_csv_row_t *row, json_t *obj,
+                      ailes_checkup_t *out)
 {
     apr_pool_t *tmp = k->tmp;
     ailes_checkup_t c;
@@ -517,7 +523,7 @@ static void check_line(checking *k, const ailes_csv_row_t *row, json_t *obj)
         report(k, row->line, NULL,
                apr_psprintf(tmp, "has %d fields, the header has %d",
                             row->nfields, k->ncols));
-        return;
+        return 0;
     }
     for (j = 0; j < k->ncols; j++) {
         const item *it = &items[k->col[j]];
@@ -565,82 +571,130 @@ static void check_line(checking *k, const ailes_csv_row_t *row, json_t *obj)
     }
     check_row(k, obj, row->line);
     if (k->errors->nelts > bad || !c.employee_no || !c.exam_date) {
-        return;
+        return 0;
     }
-    key = apr_pstrcat(tmp, c.employee_no, "\t", c.exam_date, "\t", c.kind,
-                      NULL);
-    if ((prev = apr_hash_get(k->seen, key, APR_HASH_KEY_STRING))) {
-        report(k, row->line, NULL,
-               apr_psprintf(tmp, "the same employee, date and kind as "
-                                 "line %s", prev));
-        return;
+    if (k->seen) {
+        key = apr_pstrcat(tmp, c.employee_no, "\t", c.exam_date, "\t",
+                          c.kind, NULL);
+        if ((prev = apr_hash_get(k->seen, key, APR_HASH_KEY_STRING))) {
+            report(k, row->line, NULL,
+                   apr_psprintf(tmp, "the same employee, date and kind as "
+                                     "line %s", prev));
+            return 0;
+        }
+        apr_hash_set(k->seen, apr_pstrdup(k->p, key), APR_HASH_KEY_STRING,
+                     apr_itoa(k->p, row->line));
     }
-    c.employee_no = apr_pstrdup(k->p, c.employee_no);
-    c.exam_date = apr_pstrdup(k->p, c.exam_date);
-    c.kind = apr_pstrdup(k->p, c.kind);
-    apr_hash_set(k->seen, apr_pstrdup(k->p, key), APR_HASH_KEY_STRING,
-                 apr_itoa(k->p, row->line));
     c.judgement = string_item(k, obj, "judgement");
     c.work_class = string_item(k, obj, "work_class");
     dump = json_dumps(obj, JSON_COMPACT | JSON_SORT_KEYS
                                | JSON_REAL_PRECISION(8));
-    c.items = apr_pstrdup(k->p, dump ? dump : "{}");
+    c.items = apr_pstrdup(tmp, dump ? dump : "{}");
     free(dump);
-    *(ailes_checkup_t *)apr_array_push(k->checkups) = c;
+    *out = c;
+    return 1;
+}
+
+ailes_checkup_reader_t *ailes_checkup_reader_make(apr_pool_t *p,
+                                                  const char *today,
+                                                  int dup_check,
+                                                  apr_array_header_t *errors)
+{
+    ailes_checkup_reader_t *rd = apr_pcalloc(p, sizeof(*rd));
+
+    rd->k.p = p;
+    rd->k.today = apr_pstrdup(p, today);
+    rd->k.seen = dup_check ? apr_hash_make(p) : NULL;
+    rd->k.errors = errors;
+    return rd;
+}
+
+int ailes_checkup_reader_header(ailes_checkup_reader_t *rd,
+                                const ailes_csv_row_t *head)
+{
+    checking *k = &rd->k;
+    ailes_csv_row_t *h = apr_palloc(k->p, sizeof(*h));
+    int *col, j, have[NITEMS], bad = k->errors->nelts;
+
+    h->line = head->line;
+    h->nfields = head->nfields;
+    h->fields = apr_palloc(k->p, sizeof(char *) * (apr_size_t)head->nfields);
+    for (j = 0; j < head->nfields; j++) {
+        h->fields[j] = apr_pstrdup(k->p, head->fields[j]);
+    }
+    k->head = h;
+    k->ncols = h->nfields;
+    k->col = col = apr_pcalloc(k->p, sizeof(int) * (apr_size_t)k->ncols);
+    memset(have, 0, sizeof(have));
+    for (j = 0; j < k->ncols; j++) {
+        col[j] = header_item(k->p, h->fields[j]);
+        if (col[j] < 0) {
+            report(k, h->line, h->fields[j], "unknown column");
+        }
+        else if (have[col[j]]++) {
+            report(k, h->line, h->fields[j], "the column appears twice");
+        }
+    }
+    if (!have[I_NO] || !have[I_DATE]) {
+        report(k, h->line, NULL, "社員番号 and 受診日 columns are required");
+    }
+    return k->errors->nelts > bad ? -1 : 0;
+}
+
+int ailes_checkup_reader_row(ailes_checkup_reader_t *rd, apr_pool_t *tmp,
+                             const ailes_csv_row_t *row, ailes_checkup_t *out)
+{
+    json_t *obj = json_object();
+    int good;
+
+    rd->k.tmp = tmp;
+    good = check_line(&rd->k, row, obj, out);
+    json_decref(obj);
+    return good;
 }
 
 void ailes_checkup_check(apr_pool_t *p, const apr_array_header_t *rows,
                          const char *today, apr_array_header_t **checkups,
                          apr_array_header_t **errors)
 {
-    checking k;
-    int *col, i, j, have[NITEMS];
+    ailes_checkup_reader_t *rd;
+    apr_pool_t *tmp;
+    ailes_checkup_t c;
+    int i;
 
-    memset(&k, 0, sizeof(k));
-    k.p = p;
-    k.today = today;
-    k.seen = apr_hash_make(p);
-    k.checkups = *checkups = apr_array_make(p, rows->nelts + 1,
-                                            sizeof(ailes_checkup_t));
-    k.errors = *errors = apr_array_make(p, 8, sizeof(ailes_import_error_t));
+    *checkups = apr_array_make(p, rows->nelts + 1, sizeof(ailes_checkup_t));
+    *errors = apr_array_make(p, 8, sizeof(ailes_import_error_t));
+    rd = ailes_checkup_reader_make(p, today, 1, *errors);
     if (rows->nelts == 0) {
-        report(&k, 0, NULL, "the file is empty");
+        report(&rd->k, 0, NULL, "the file is empty");
         return;
     }
-    k.head = APR_ARRAY_IDX(rows, 0, const ailes_csv_row_t *);
-    k.ncols = k.head->nfields;
-    k.col = col = apr_pcalloc(p, sizeof(int) * (apr_size_t)k.ncols);
-    memset(have, 0, sizeof(have));
-    for (j = 0; j < k.ncols; j++) {
-        col[j] = header_item(p, k.head->fields[j]);
-        if (col[j] < 0) {
-            report(&k, k.head->line, k.head->fields[j], "unknown column");
-        }
-        else if (have[col[j]]++) {
-            report(&k, k.head->line, k.head->fields[j],
-                   "the column appears twice");
-        }
-    }
-    if (!have[I_NO] || !have[I_DATE]) {
-        report(&k, k.head->line, NULL,
-               "社員番号 and 受診日 columns are required");
-    }
-    if (!k.errors->nelts && rows->nelts == 1) {
-        report(&k, 0, NULL, "the file has no rows");
-    }
-    if (k.errors->nelts) {
+    if (ailes_checkup_reader_header(
+            rd, APR_ARRAY_IDX(rows, 0, const ailes_csv_row_t *)) < 0) {
         return;
     }
-    apr_pool_create(&k.tmp, p);
-    for (i = 1; i < rows->nelts && k.errors->nelts < AILES_IMPORT_MAX_ERRORS;
+    if (rows->nelts == 1) {
+        report(&rd->k, 0, NULL, "the file has no rows");
+        return;
+    }
+    apr_pool_create(&tmp, p);
+    for (i = 1; i < rows->nelts && (*errors)->nelts < AILES_IMPORT_MAX_ERRORS;
          i++) {
-        json_t *obj = json_object();
-
-        check_line(&k, APR_ARRAY_IDX(rows, i, const ailes_csv_row_t *), obj);
-        json_decref(obj);
-        apr_pool_clear(k.tmp);
+        if (ailes_checkup_reader_row(
+                rd, tmp, APR_ARRAY_IDX(rows, i, const ailes_csv_row_t *),
+                &c)) {
+            c.employee_no = apr_pstrdup(p, c.employee_no);
+            c.exam_date = apr_pstrdup(p, c.exam_date);
+            c.kind = apr_pstrdup(p, c.kind);
+            c.judgement = c.judgement ? apr_pstrdup(p, c.judgement) : NULL;
+            c.work_class = c.work_class ? apr_pstrdup(p, c.work_class)
+                                        : NULL;
+            c.items = apr_pstrdup(p, c.items);
+            APR_ARRAY_PUSH(*checkups, ailes_checkup_t) = c;
+        }
+        apr_pool_clear(tmp);
     }
-    apr_pool_destroy(k.tmp);
+    apr_pool_destroy(tmp);
 }
 
 /* A value as a number for the cut-offs: "<5" reads as just under 5. */

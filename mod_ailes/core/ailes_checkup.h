@@ -33,8 +33,11 @@
 #include <apr_pools.h>
 #include <apr_tables.h>
 
+#include "ailes_csv.h"
+
 #define AILES_CHECKUP_MAX_ROWS 200000
 #define AILES_CHECKUP_MAX_FIELDS 64
+#define AILES_CHECKUP_MAX_RECORD (64 * 1024)    /* bytes of one row */
 
 typedef struct ailes_checkup {
     int line;
@@ -54,6 +57,29 @@ typedef struct ailes_checkup {
 void ailes_checkup_check(apr_pool_t *p, const apr_array_header_t *rows,
                          const char *today, apr_array_header_t **checkups,
                          apr_array_header_t **errors);
+
+/* The same checks one row at a time, for a file read as it arrives
+ * (ailes_csv_stream). Messages go to errors (ailes_import_error_t, in p,
+ * at most AILES_IMPORT_MAX_ERRORS). With dup_check the same (employee,
+ * date, kind) twice is an error, at the cost of remembering every row;
+ * without it the caller catches repeats (the database does, by its unique
+ * key, within the import's transaction). */
+typedef struct ailes_checkup_reader ailes_checkup_reader_t;
+
+ailes_checkup_reader_t *ailes_checkup_reader_make(apr_pool_t *p,
+                                                  const char *today,
+                                                  int dup_check,
+                                                  apr_array_header_t *errors);
+
+/* The header row (copied): 0, or -1 when it is unusable (errors say
+ * why). */
+int ailes_checkup_reader_header(ailes_checkup_reader_t *rd,
+                                const ailes_csv_row_t *head);
+
+/* Checks one row: 1 with *out, its strings in tmp; 0 when the row had
+ * errors. */
+int ailes_checkup_reader_row(ailes_checkup_reader_t *rd, apr_pool_t *tmp,
+                             const ailes_csv_row_t *row, ailes_checkup_t *out);
 
 /* A date as the CSV may write it (2026-04-15, 2026/4/15, 2026年4月15日)
  * as "2026-04-15", or NULL when it is no calendar date. */

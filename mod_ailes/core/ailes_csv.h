@@ -27,6 +27,39 @@ const char *ailes_csv_parse(apr_pool_t *p, const char *text, apr_size_t len,
                             int max_rows, int max_fields,
                             apr_array_header_t **rows);
 
+/* A reader of CSV records from bytes that arrive in pieces (a request
+ * body), so that an upload is never held whole: it keeps one record and
+ * the piece being read. The result is what ailes_csv_to_utf8 and
+ * ailes_csv_parse give for the whole text, with one difference: the
+ * encoding is decided by the first record that is not plain ASCII (a BOM:
+ * UTF-8), and a later record in another encoding is an error naming its
+ * line instead of a file read wholly as CP932. */
+typedef struct ailes_csv_stream ailes_csv_stream_t;
+
+/* A reader whose buffer lives until p is destroyed. A record (one CSV
+ * row, with its quoted newlines) of more than max_record bytes, or more
+ * than max_fields fields, is an error. */
+ailes_csv_stream_t *ailes_csv_stream_make(apr_pool_t *p, int max_fields,
+                                          apr_size_t max_record);
+
+/* Appends len bytes (copied). */
+void ailes_csv_stream_feed(ailes_csv_stream_t *s, const char *buf,
+                           apr_size_t len);
+
+/* The next record, its fields in UTF-8 allocated from p: 1 with *row; 0
+ * when it needs more bytes, or with eof (no more bytes will come) when
+ * there are no more records; -1 with *err ("line N: ..."), after which
+ * the reader must not be used. Blank lines are skipped. */
+int ailes_csv_stream_next(ailes_csv_stream_t *s, apr_pool_t *p, int eof,
+                          const ailes_csv_row_t **row, const char **err);
+
+/* "utf-8", "utf-8-bom" or "cp932", as decided so far ("utf-8" while
+ * every record was ASCII). */
+const char *ailes_csv_stream_encoding(const ailes_csv_stream_t *s);
+
+/* Bytes of buffer the reader holds now (for the tests of its bound). */
+apr_size_t ailes_csv_stream_held(const ailes_csv_stream_t *s);
+
 /* Full-width ASCII (U+FF01..U+FF5E, as Excel users type digits in 全角)
  * and the ideographic space become their ASCII forms; everything else is
  * kept. */

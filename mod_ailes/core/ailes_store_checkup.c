@@ -22,6 +22,18 @@ static const ailes_stmt_t st_file_id = {
     "SELECT id FROM checkup_files WHERE tenant_id = %lld AND sha256 = %s"
 };
 
+static const ailes_stmt_t st_file_rows = {
+    "ailes_ck_file_rows", 3,
+    "UPDATE checkup_files SET rows_count = %lld WHERE tenant_id = %lld "
+    "AND id = %lld"
+};
+
+static const ailes_stmt_t st_in_file = {
+    "ailes_ck_in_file", 5,
+    "SELECT 1 FROM checkups WHERE tenant_id = %lld AND user_id = %lld "
+    "AND exam_date = %s AND kind = %s AND file_id = %lld"
+};
+
 static const ailes_stmt_t st_user_ids = {
     "ailes_ck_user_ids", 1,
     "SELECT employee_no, id FROM users WHERE tenant_id = %lld"
@@ -125,6 +137,33 @@ apr_status_t ailes_store_checkup_file_add(ailes_db_t *db, apr_pool_t *p,
         *file_id = ailes_row_int(row, 0);
     }
     return rv;
+}
+
+apr_status_t ailes_store_checkup_file_rows(ailes_db_t *db, apr_pool_t *p,
+                                           apr_int64_t tenant_id,
+                                           apr_int64_t file_id, int rows)
+{
+    int n = 0;
+    apr_status_t rv = ailes_db_exec(
+        db, p, &st_file_rows, &n,
+        AILES_ARGS(ailes_db_int(p, rows), ailes_db_int(p, tenant_id),
+                   ailes_db_int(p, file_id)));
+
+    return APR_SUCCESS == rv && n != 1 ? APR_NOTFOUND : rv;
+}
+
+apr_status_t ailes_store_checkup_in_file(ailes_db_t *db, apr_pool_t *p,
+                                         apr_int64_t tenant_id,
+                                         apr_int64_t user_id,
+                                         const ailes_checkup_t *c,
+                                         apr_int64_t file_id)
+{
+    ailes_row_t *row;
+
+    return ailes_db_row(db, p, &st_in_file, &row,
+                        AILES_ARGS(ailes_db_int(p, tenant_id),
+                                   ailes_db_int(p, user_id), c->exam_date,
+                                   c->kind, ailes_db_int(p, file_id)));
 }
 
 apr_status_t ailes_store_user_ids(ailes_db_t *db, apr_pool_t *p,

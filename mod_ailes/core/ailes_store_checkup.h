@@ -31,6 +31,20 @@ apr_status_t ailes_store_checkup_file_add(struct ailes_db *db, apr_pool_t *p,
                                           const char *actor,
                                           apr_int64_t *file_id);
 
+/* Sets the number of examinations an upload brought (at its end). */
+apr_status_t ailes_store_checkup_file_rows(struct ailes_db *db, apr_pool_t *p,
+                                           apr_int64_t tenant_id,
+                                           apr_int64_t file_id, int rows);
+
+/* APR_SUCCESS when the person's examination of c's date and kind came
+ * with upload file_id (an earlier line of the same file), APR_NOTFOUND
+ * when not. */
+apr_status_t ailes_store_checkup_in_file(struct ailes_db *db, apr_pool_t *p,
+                                         apr_int64_t tenant_id,
+                                         apr_int64_t user_id,
+                                         const ailes_checkup_t *c,
+                                         apr_int64_t file_id);
+
 /* employee_no -> apr_int64_t* user id, for every user of the tenant. */
 apr_status_t ailes_store_user_ids(struct ailes_db *db, apr_pool_t *p,
                                   apr_int64_t tenant_id, apr_hash_t **ids);

@@ -189,16 +189,16 @@ int ailes_api_no_content(request_rec *r)
     return OK;
 }
 
-int ailes_api_read_body(request_rec *r, const char *type,
-                        apr_size_t max, char **buf, apr_size_t *len)
+int ailes_api_read_body_with(request_rec *r, const char *type,
+                             apr_size_t max, ailes_api_body_fn fn,
+                             void *baton)
 {
     const char *ct = apr_table_get(r->headers_in, "Content-Type");
     size_t tlen = strlen(type);
-    apr_size_t cap = max + 1 < 4096 ? max + 1 : 4096;
+    apr_size_t total = 0;
+    char *piece;
     long got;
 
-    *buf = NULL;
-    *len = 0;
     if (!ct || strncasecmp(ct, type, tlen)
         || !(ct[tlen] == '\0' || ct[tlen] == ';' || ct[tlen] == ' ')) {
         ailes_api_error(r, HTTP_UNSUPPORTED_MEDIA_TYPE,
@@ -217,35 +217,72 @@ int ailes_api_read_body(request_rec *r, const char *type,
                         "the request body is too large");
         return -1;
     }
-    *buf = apr_palloc(r->pool, cap + 1);
-    if (ap_should_client_block(r)) {
-        for (;;) {
-            if (*len == cap) {
-                char *bigger;
-                if (cap >= max + 1) {
-                    ailes_api_error(r, HTTP_REQUEST_ENTITY_TOO_LARGE,
-                                    "too_large",
-                                    "the request body is too large");
-                    return -1;
-                }
-                cap = cap * 2 > max + 1 ? max + 1 : cap * 2;
-                bigger = apr_palloc(r->pool, cap + 1);
-                memcpy(bigger, *buf, *len);
-                *buf = bigger;
-            }
-            got = ap_get_client_block(r, *buf + *len, cap - *len);
-            if (got < 0) {
-                ailes_api_error(r, HTTP_BAD_REQUEST, "bad_request",
-                                "the request body cannot be read");
-                return -1;
-            }
-            if (got == 0) {
-                break;
-            }
-            *len += (apr_size_t)got;
+    if (!ap_should_client_block(r)) {
+        return 0;
+    }
+    piece = apr_palloc(r->pool, AILES_API_BODY_PIECE);
+    while ((got = ap_get_client_block(r, piece, AILES_API_BODY_PIECE)) > 0) {
+        total += (apr_size_t)got;
+        if (total > max) {
+            ailes_api_error(r, HTTP_REQUEST_ENTITY_TOO_LARGE, "too_large",
+                            "the request body is too large");
+            return -1;
+        }
+        if (APR_SUCCESS != fn(baton, piece, (apr_size_t)got)) {
+            ailes_api_unavailable(r);
+            return -1;
         }
     }
-    (*buf)[*len] = '\0';
+    if (got < 0) {
+        ailes_api_error(r, HTTP_BAD_REQUEST, "bad_request",
+                        "the request body cannot be read");
+        return -1;
+    }
+    return 0;
+}
+
+typedef struct {
+    apr_pool_t *p;
+    char *buf;
+    apr_size_t len, cap;
+} body_buf;
+
+static apr_status_t body_append(void *baton, const char *piece,
+                                apr_size_t len)
+{
+    body_buf *b = baton;
+
+    if (b->len + len > b->cap) {
+        apr_size_t cap = b->cap * 2 > b->len + len ? b->cap * 2
+                                                   : b->len + len;
+        char *bigger = apr_palloc(b->p, cap + 1);
+
+        memcpy(bigger, b->buf, b->len);
+        b->buf = bigger;
+        b->cap = cap;
+    }
+    memcpy(b->buf + b->len, piece, len);
+    b->len += len;
+    return APR_SUCCESS;
+}
+
+int ailes_api_read_body(request_rec *r, const char *type,
+                        apr_size_t max, char **buf, apr_size_t *len)
+{
+    body_buf b;
+
+    b.p = r->pool;
+    b.cap = 4096;
+    b.len = 0;
+    b.buf = apr_palloc(r->pool, b.cap + 1);
+    *buf = NULL;
+    *len = 0;
+    if (ailes_api_read_body_with(r, type, max, body_append, &b) < 0) {
+        return -1;
+    }
+    b.buf[b.len] = '\0';
+    *buf = b.buf;
+    *len = b.len;
     return 0;
 }
 

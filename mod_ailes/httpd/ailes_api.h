@@ -117,7 +117,17 @@ const char *ailes_api_arg(request_rec *r, const char *name);
 int ailes_api_no_content(request_rec *r);
 
 /* Reads a body of Content-Type `type` (415 otherwise) of at most max
- * bytes (413), NUL-terminated. 0, or -1 after the error was written. */
+ * bytes (413), handing it to fn in pieces of at most AILES_API_BODY_PIECE
+ * bytes as they arrive; fn failing is a 503. 0, or -1 after the error
+ * was written. */
+#define AILES_API_BODY_PIECE (64 * 1024)
+typedef apr_status_t (*ailes_api_body_fn)(void *baton, const char *piece,
+                                          apr_size_t len);
+int ailes_api_read_body_with(request_rec *r, const char *type,
+                             apr_size_t max, ailes_api_body_fn fn,
+                             void *baton);
+
+/* The same, the whole body in memory, NUL-terminated. */
 int ailes_api_read_body(request_rec *r, const char *type, apr_size_t max,
                         char **buf, apr_size_t *len);
 

@@ -25,6 +25,7 @@
 #include <httpd.h>
 #include <apr_hash.h>
 #include <apr_strings.h>
+#include <http_log.h>
 #include <http_protocol.h>
 #include <util_script.h>
 
@@ -38,6 +39,7 @@
 #include "ailes_parse.h"
 #include "ailes_request.h"
 #include "ailes_sigv4.h"
+#include "ailes_spool.h"
 #include "ailes_store.h"
 #include "ailes_store_checkup.h"
 #include "ailes_time.h"
@@ -48,134 +50,204 @@ static const char *today(apr_pool_t *p)
     return apr_pstrmemdup(p, ailes_time_jst(p, apr_time_now()), 10);
 }
 
-static int one_problem(request_rec *r, const char *message)
-{
-    apr_array_header_t *e = apr_array_make(r->pool, 1,
-                                           sizeof(ailes_import_error_t));
+/* One upload as it is read back from its spool, row by row: each row
+ * checked, its person found and written inside one transaction that is
+ * kept only when no row had an error. Memory is one row (cleared after
+ * each), the tenant's employee numbers and the error list; never the
+ * file. */
+typedef struct {
+    request_rec *r;
+    ailes_db_t *db;
+    const ailes_session_t *s;
+    apr_hash_t *ids;            /* employee_no -> user id (the tenant's) */
+    apr_hash_t *in_scope;       /* health staff: employee_no -> "y"/"n" */
+    apr_array_header_t *errors;
+    apr_int64_t file_id;
+    int rows;
+} upload;
 
-    ailes_import_error(r->pool, e, 0, NULL, message);
-    return ailes_api_import_invalid(r, e);
-}
-
-/* Finds each row's person: unknown, or (for health staff) out of scope,
- * is the same error. Fills user ids parallel to checkups. */
-static apr_status_t resolve_people(request_rec *r, ailes_db_t *db,
-                                   const ailes_session_t *s,
-                                   const apr_array_header_t *checkups,
-                                   apr_array_header_t *errors,
-                                   apr_int64_t **user_ids)
+/* The person of c: unknown, or (for health staff) out of scope, is the
+ * same error. *user_id is 0 when there is none. */
+static apr_status_t person(upload *u, apr_pool_t *tmp,
+                           const ailes_checkup_t *c, apr_int64_t *user_id)
 {
-    apr_hash_t *ids, *in_scope = apr_hash_make(r->pool);
-    int staff = s->role == AILES_ROLE_HEALTH_STAFF;
+    apr_int64_t *id = apr_hash_get(u->ids, c->employee_no,
+                                   APR_HASH_KEY_STRING);
+    int staff = u->s->role == AILES_ROLE_HEALTH_STAFF;
+    const char *seen;
     apr_status_t rv;
-    int i;
 
-    *user_ids = apr_pcalloc(r->pool, sizeof(apr_int64_t)
-                                         * (apr_size_t)(checkups->nelts + 1));
-    if (APR_SUCCESS != (rv = ailes_store_user_ids(db, r->pool, s->tenant_id,
-                                                  &ids))) {
-        return rv;
-    }
-    for (i = 0; i < checkups->nelts; i++) {
-        const ailes_checkup_t *c = &APR_ARRAY_IDX(checkups, i,
-                                                  ailes_checkup_t);
-        apr_int64_t *id = apr_hash_get(ids, c->employee_no,
-                                       APR_HASH_KEY_STRING);
-        const char *seen;
-
-        if (id && staff) {
-            seen = apr_hash_get(in_scope, c->employee_no,
-                                APR_HASH_KEY_STRING);
-            if (!seen) {
-                rv = ailes_store_can_see(db, r->pool, s->tenant_id,
-                                         s->user_id, *id);
-                if (APR_SUCCESS != rv && APR_NOTFOUND != rv) {
-                    return rv;
-                }
-                seen = APR_SUCCESS == rv ? "y" : "n";
-                apr_hash_set(in_scope, c->employee_no, APR_HASH_KEY_STRING,
-                             seen);
+    *user_id = 0;
+    if (id && staff) {
+        seen = apr_hash_get(u->in_scope, c->employee_no, APR_HASH_KEY_STRING);
+        if (!seen) {
+            rv = ailes_store_can_see(u->db, tmp, u->s->tenant_id,
+                                     u->s->user_id, *id);
+            if (APR_SUCCESS != rv && APR_NOTFOUND != rv) {
+                return rv;
             }
-            if (*seen == 'n') {
-                id = NULL;
-            }
+            seen = APR_SUCCESS == rv ? "y" : "n";
+            apr_hash_set(u->in_scope, apr_pstrdup(u->r->pool, c->employee_no),
+                         APR_HASH_KEY_STRING, seen);
         }
-        if (!id) {
-            ailes_import_error(r->pool, errors, c->line, "社員番号",
-                               apr_psprintf(r->pool, "no employee '%s'%s",
-                                            c->employee_no,
-                                            staff ? " in your scope" : ""));
-            continue;
+        if (*seen == 'n') {
+            id = NULL;
         }
-        (*user_ids)[i] = *id;
     }
+    if (!id) {
+        ailes_import_error(u->r->pool, u->errors, c->line, "社員番号",
+                           apr_psprintf(u->r->pool, "no employee '%s'%s",
+                                        c->employee_no,
+                                        staff ? " in your scope" : ""));
+        return APR_SUCCESS;
+    }
+    *user_id = *id;
     return APR_SUCCESS;
 }
 
-/* Writes every examination in one transaction; an examination already
- * recorded is an error and nothing is kept. */
-static apr_status_t write_all(request_rec *r, ailes_db_t *db,
-                              const ailes_session_t *s, const char *sha,
-                              const apr_array_header_t *checkups,
-                              const apr_int64_t *user_ids,
-                              apr_array_header_t *errors)
+/* Checks and writes one data row. */
+static apr_status_t one_row(upload *u, ailes_checkup_reader_t *rd,
+                            apr_pool_t *tmp, const ailes_csv_row_t *row)
 {
-    apr_dbd_transaction_t *tx = NULL;
-    apr_int64_t file_id;
+    apr_int64_t user_id;
+    ailes_checkup_t c;
     apr_status_t rv;
-    int i;
 
-    if (APR_SUCCESS != (rv = ailes_db_begin(db, r->pool, &tx))) {
+    u->rows++;
+    if (!ailes_checkup_reader_row(rd, tmp, row, &c)) {
+        return APR_SUCCESS;
+    }
+    if (APR_SUCCESS != (rv = person(u, tmp, &c, &user_id)) || !user_id) {
         return rv;
     }
-    rv = ailes_store_checkup_file_add(db, r->pool, s->tenant_id, sha,
-                                      checkups->nelts,
-                                      ailes_session_actor(r->pool, s),
-                                      &file_id);
-    for (i = 0; APR_SUCCESS == rv && i < checkups->nelts; i++) {
-        const ailes_checkup_t *c = &APR_ARRAY_IDX(checkups, i,
-                                                  ailes_checkup_t);
-        rv = ailes_store_checkup_add(db, r->pool, s->tenant_id, user_ids[i],
-                                     c, file_id);
-        if (APR_EEXIST == rv) {
-            ailes_import_error(r->pool, errors, c->line, NULL,
-                               "this employee already has a result of "
-                               "that date and kind");
-            rv = APR_SUCCESS;
+    rv = ailes_store_checkup_add(u->db, tmp, u->s->tenant_id, user_id, &c,
+                                 u->file_id);
+    if (APR_EEXIST != rv) {
+        return rv;
+    }
+    rv = ailes_store_checkup_in_file(u->db, tmp, u->s->tenant_id, user_id,
+                                     &c, u->file_id);
+    if (APR_SUCCESS != rv && APR_NOTFOUND != rv) {
+        return rv;
+    }
+    ailes_import_error(u->r->pool, u->errors, c.line, NULL,
+                       APR_SUCCESS == rv
+                           ? "the same employee, date and kind as an "
+                             "earlier line"
+                           : "this employee already has a result of that "
+                             "date and kind");
+    return APR_SUCCESS;
+}
+
+/* Reads the spool through the CSV reader into the database (the caller's
+ * transaction). A file-level problem (encoding, quoting, the header) is
+ * reported like a bad cell; only database failures are returned. */
+static apr_status_t read_all(upload *u, ailes_spool_t *spool,
+                             const char **encoding)
+{
+    request_rec *r = u->r;
+    ailes_csv_stream_t *csv;
+    ailes_checkup_reader_t *rd;
+    const ailes_csv_row_t *row;
+    apr_pool_t *scratch, *tmp;
+    const char *err = NULL;
+    apr_status_t rv = APR_SUCCESS;
+    apr_size_t n = 1;
+    int header = 0, stop = 0;
+    char *piece = apr_palloc(r->pool, AILES_API_BODY_PIECE);
+
+    apr_pool_create(&scratch, r->pool);
+    apr_pool_create(&tmp, scratch);
+    csv = ailes_csv_stream_make(scratch, AILES_CHECKUP_MAX_FIELDS,
+                                AILES_CHECKUP_MAX_RECORD);
+    rd = ailes_checkup_reader_make(r->pool, today(r->pool), 0, u->errors);
+    while (!stop && n) {
+        if (APR_SUCCESS != (rv = ailes_spool_read(spool, piece,
+                                                  AILES_API_BODY_PIECE,
+                                                  &n))) {
+            break;
+        }
+        ailes_csv_stream_feed(csv, piece, n);
+        while (!stop && 1 == ailes_csv_stream_next(csv, tmp, !n, &row,
+                                                     &err)) {
+            if (!header) {
+                header = 1;
+                stop = ailes_checkup_reader_header(rd, row) < 0;
+            }
+            else if (u->rows >= AILES_CHECKUP_MAX_ROWS) {
+                ailes_import_error(r->pool, u->errors, 0, NULL,
+                                   apr_psprintf(r->pool, "more than %d rows",
+                                                AILES_CHECKUP_MAX_ROWS));
+                stop = 1;
+            }
+            else {
+                rv = one_row(u, rd, tmp, row);
+                stop = APR_SUCCESS != rv
+                       || u->errors->nelts >= AILES_IMPORT_MAX_ERRORS;
+            }
+            apr_pool_clear(tmp);
+        }
+        if (err) {
+            ailes_import_error(r->pool, u->errors, 0, NULL,
+                               apr_pstrdup(r->pool, err));
+            stop = 1;
         }
     }
-    if (APR_SUCCESS != ailes_db_end(db, r->pool, tx,
-                                    APR_SUCCESS == rv && !errors->nelts)) {
-        return APR_SUCCESS == rv ? APR_EGENERAL : rv;
+    if (APR_SUCCESS == rv && !header && !u->errors->nelts) {
+        ailes_import_error(r->pool, u->errors, 0, NULL, "the file is empty");
     }
+    else if (APR_SUCCESS == rv && !u->rows && !u->errors->nelts) {
+        ailes_import_error(r->pool, u->errors, 0, NULL,
+                           "the file has no rows");
+    }
+    *encoding = apr_pstrdup(r->pool, ailes_csv_stream_encoding(csv));
+    apr_pool_destroy(scratch);
     return rv;
 }
 
-/* POST /v1/checkups, body text/csv */
+static apr_status_t to_spool(void *baton, const char *piece, apr_size_t len)
+{
+    return ailes_spool_write(baton, piece, len);
+}
+
+/* POST /v1/checkups, body text/csv, read into a sealed spool (the body
+ * never lies in memory whole, nor on disk in clear) and from there row by
+ * row. */
 static int checkups_upload(request_rec *r, ailes_api_ctx_t *ctx)
 {
     ailes_srv_conf_t *sc = ailes_srv_conf(r->server);
     ailes_session_t *s = ctx->session;
-    apr_array_header_t *rows, *checkups, *errors;
-    const char *text, *encoding, *err, *sha;
-    apr_int64_t *user_ids;
-    apr_size_t len, tlen;
-    ailes_db_t *db;
+    apr_dbd_transaction_t *tx = NULL;
+    const char *encoding = "utf-8";
+    ailes_spool_t *spool;
+    apr_pool_t *sp;
+    apr_off_t size;
     apr_status_t rv;
+    upload u;
+    char sha[65];
     int done;
-    char *buf;
     json_t *body;
 
-    if (ailes_api_read_body(r, "text/csv",
-                            (apr_size_t)ailes_conf_max_upload(sc), &buf,
-                            &len) < 0) {
-        return OK;
-    }
-    sha = ailes_sha256_hex(r->pool, buf, len);
-    if (!(db = ailes_req_db(r))) {
+    /* The spool lives in sp, destroyed (file deleted, key wiped) before
+     * the answer goes out. */
+    apr_pool_create(&sp, r->pool);
+    if (APR_SUCCESS != ailes_spool_create(sp, NULL, &spool)) {
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r,
+                      "cannot create the upload spool in the temporary "
+                      "directory");
         return ailes_api_unavailable(r);
     }
-    rv = ailes_store_checkup_file_get(db, r->pool, s->tenant_id, sha, &done);
+    if (ailes_api_read_body_with(r, "text/csv",
+                                 (apr_size_t)ailes_conf_max_upload(sc),
+                                 to_spool, spool) < 0) {
+        return OK;
+    }
+    if (APR_SUCCESS != ailes_spool_finish(spool, &size, sha)
+        || !(u.db = ailes_req_db(r))) {
+        return ailes_api_unavailable(r);
+    }
+    rv = ailes_store_checkup_file_get(u.db, r->pool, s->tenant_id, sha,
+                                      &done);
     if (APR_SUCCESS == rv) {
         body = json_pack("{s:s,s:b,s:i,s:i}", "sha256", sha,
                          "already_imported", 1, "imported", 0, "rows", done);
@@ -184,33 +256,42 @@ static int checkups_upload(request_rec *r, ailes_api_ctx_t *ctx)
     if (APR_NOTFOUND != rv) {
         return ailes_api_unavailable(r);
     }
-    if ((err = ailes_csv_to_utf8(r->pool, buf, len, &text, &tlen,
-                                 &encoding))
-        || (err = ailes_csv_parse(r->pool, text, tlen,
-                                  AILES_CHECKUP_MAX_ROWS + 1,
-                                  AILES_CHECKUP_MAX_FIELDS, &rows))) {
-        return one_problem(r, err);
-    }
-    ailes_checkup_check(r->pool, rows, today(r->pool), &checkups, &errors);
-    if (errors->nelts) {
-        return ailes_api_import_invalid(r, errors);
-    }
-    if (APR_SUCCESS != resolve_people(r, db, s, checkups, errors, &user_ids)
-        || (!errors->nelts
-            && APR_SUCCESS != write_all(r, db, s, sha, checkups, user_ids,
-                                        errors))) {
+    u.r = r;
+    u.s = s;
+    u.in_scope = apr_hash_make(r->pool);
+    u.errors = apr_array_make(r->pool, 8, sizeof(ailes_import_error_t));
+    u.rows = 0;
+    if (APR_SUCCESS != ailes_store_user_ids(u.db, r->pool, s->tenant_id,
+                                            &u.ids)
+        || APR_SUCCESS != ailes_db_begin(u.db, r->pool, &tx)) {
         return ailes_api_unavailable(r);
     }
-    if (errors->nelts) {
-        return ailes_api_import_invalid(r, errors);
+    rv = ailes_store_checkup_file_add(u.db, r->pool, s->tenant_id, sha, 0,
+                                      ailes_session_actor(r->pool, s),
+                                      &u.file_id);
+    if (APR_SUCCESS == rv) {
+        rv = read_all(&u, spool, &encoding);
+    }
+    apr_pool_destroy(sp);
+    if (APR_SUCCESS == rv && !u.errors->nelts) {
+        rv = ailes_store_checkup_file_rows(u.db, r->pool, s->tenant_id,
+                                           u.file_id, u.rows);
+    }
+    if (APR_SUCCESS != ailes_db_end(u.db, r->pool, tx,
+                                    APR_SUCCESS == rv && !u.errors->nelts)
+        || APR_SUCCESS != rv) {
+        return ailes_api_unavailable(r);
+    }
+    if (u.errors->nelts) {
+        return ailes_api_import_invalid(r, u.errors);
     }
     ailes_audit(r, s->tenant_id, ailes_session_actor(r->pool, s),
                 "checkups.imported",
-                apr_psprintf(r->pool, "%d rows, sha256 %.16s", checkups->nelts,
-                             sha), "ok");
+                apr_psprintf(r->pool, "%d rows, sha256 %.16s", u.rows, sha),
+                "ok");
     body = json_pack("{s:s,s:s,s:b,s:i,s:i}", "sha256", sha, "encoding",
-                     encoding, "already_imported", 0, "imported",
-                     checkups->nelts, "rows", checkups->nelts);
+                     encoding, "already_imported", 0, "imported", u.rows,
+                     "rows", u.rows);
     return ailes_api_json(r, HTTP_OK, ailes_json_pool(r->pool, body));
 }
 

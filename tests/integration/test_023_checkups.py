@@ -3,7 +3,13 @@ CP932 from Excel), all or nothing with a row-and-column report, the same
 file twice is a no-op; reads by the person, by health staff in scope, and
 the employer's restricted view; the 労基署 report counts."""
 
+import datetime
+import glob
 import json
+import os
+import secrets
+import threading
+import time
 
 import pytest
 
@@ -131,9 +137,9 @@ class TestUpload:
         r = people["admin"].upload(text)
         assert r.status_code == 422
         details = r.json()["error"]["details"]
+        # One pass reports every problem: bad cells and unknown people.
         assert {(d["line"], d["column"]) for d in details} == {
-            (2, "尿糖"), (4, "受診日"), (4, "総合判定")}
-        # The unknown employee is reported once the cells are all good.
+            (2, "尿糖"), (3, "社員番号"), (4, "受診日"), (4, "総合判定")}
         r = people["admin"].upload("社員番号,受診日\nNOBODY,2026-05-01\n"
                                    "E001,2026-05-01\n")
         assert r.status_code == 422
@@ -155,6 +161,32 @@ class TestUpload:
                         "and kind"}]
         assert count(env) == before
         assert count(env, "checkup_files") == 1
+
+    def test_duplicate_within_the_file(self, env, people):
+        before = count(env)
+        text = ("社員番号,受診日,健診種別\n"
+                "E003,2026-03-01,定期\n"
+                "E002,2026-03-01,定期\n"
+                "E003,2026/3/1,定期健康診断\n")    # line 2 again
+        r = people["admin"].upload(text)
+        assert r.status_code == 422
+        assert r.json()["error"]["details"] == [
+            {"line": 4, "column": None,
+             "message": "the same employee, date and kind as an earlier "
+                        "line"}]
+        assert count(env) == before
+
+    def test_one_encoding_per_file(self, env, people):
+        before = count(env)
+        text = ("社員番号,受診日,医師の意見\n".encode("utf-8")
+                + "E003,2026-03-02,経過観察\n".encode("utf-8")
+                + "E002,2026-03-02,要精密検査\n".encode("cp932"))
+        r = people["admin"].upload(text)
+        assert r.status_code == 422
+        message = r.json()["error"]["details"][0]["message"]
+        assert message.startswith("line 3: not UTF-8, though line 1 was"), \
+            message
+        assert count(env) == before
 
     def test_cp932_from_excel_with_fullwidth_digits(self, env, people):
         text = ("社員番号,受診日,健診種別,収縮期血圧,拡張期血圧,尿蛋白\r\n"
@@ -241,6 +273,89 @@ class TestUpload:
         r = h.upload("社員番号,受診日\nE001,2026-08-01\n")
         assert r.status_code == 200, r.text
         assert count(env) == before + 1
+
+
+def spool_dir():
+    for var in ("TMPDIR", "TMP", "TEMP"):
+        if os.environ.get(var):
+            return os.environ[var]
+    return "/tmp"
+
+
+class TestStreaming:
+    """A big upload is read into a sealed temporary file as it arrives and
+    checked row by row from there: the file never holds a cell in clear,
+    and it is gone when the request is over."""
+
+    def test_big_file_sealed_spool_then_streamed(self, env, people):
+        marker = "経過観察-" + secrets.token_hex(8)
+        day = datetime.date(2001, 1, 1)
+        lines = [HEADER.strip()]
+        for i in range(20000):
+            lines.append("E00%d,%s,定期,男,170,65,120,80,100,60,−,−,A,通常,%s"
+                         % (1 + i % 3, day + datetime.timedelta(days=i // 3),
+                            marker))
+        data = ("\n".join(lines) + "\n").encode("utf-8")
+        half = len(data) // 2
+        paused = threading.Event()
+        resume = threading.Event()
+
+        def body():
+            yield data[:half]
+            paused.set()
+            resume.wait(30)
+            yield data[half:]
+
+        def upload(out):
+            out.append(people["admin"].upload(body()))
+
+        before = set(glob.glob(os.path.join(spool_dir(), "ailes-upload-*")))
+        out = []
+        t = threading.Thread(target=upload, args=(out,))
+        t.start()
+        try:
+            assert paused.wait(30)
+            spools = []
+            for _ in range(50):      # the first half reaches the spool
+                spools = [f for f in glob.glob(os.path.join(
+                    spool_dir(), "ailes-upload-*")) if f not in before
+                    and os.path.getsize(f) > 64 * 1024]
+                if spools:
+                    break
+                time.sleep(0.1)
+            assert spools, "no upload spool in %s" % spool_dir()
+            for f in spools:
+                with open(f, "rb") as fh:
+                    sealed = fh.read()
+                assert marker.encode("utf-8") not in sealed
+                assert b"E001" not in sealed and b"AILESBK1" in sealed
+        finally:
+            resume.set()
+            t.join(120)
+        r = out[0]
+        assert r.status_code == 200, r.text[:500]
+        assert r.json()["imported"] == 20000
+        assert not [f for f in spools if os.path.exists(f)]
+        rows = env.sql("SELECT COUNT(*) FROM checkups WHERE items LIKE '%%%s%%'"
+                       % marker)
+        assert rows == [["20000"]]
+
+    def test_error_on_the_last_row_keeps_nothing(self, env, people):
+        before = count(env)
+        day = datetime.date(2001, 1, 1)
+        lines = [HEADER.strip()]
+        for i in range(10000):
+            lines.append("E00%d,%s,雇入,男,170,65,120,80,100,60,−,−,A,通常,"
+                         % (1 + i % 3, day + datetime.timedelta(days=i // 3)))
+        lines.append("E001,2001-01-01,雇入,男,170,65,120,80,100,60,−,−,A,"
+                     "通常,")       # line 2 again, as the very last line
+        r = people["admin"].upload("\n".join(lines) + "\n")
+        assert r.status_code == 422
+        assert r.json()["error"]["details"] == [
+            {"line": 10002, "column": None,
+             "message": "the same employee, date and kind as an earlier "
+                        "line"}]
+        assert count(env) == before
 
 
 class TestRead:

@@ -4,10 +4,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <apr_file_info.h>
 #include <apr_strings.h>
 #include <sodium.h>
 
 #include "ailes_backup.h"
+#include "ailes_spool.h"
 #include "unit_tests.h"
 
 static apr_pool_t *pool;
@@ -558,6 +560,98 @@ START_TEST(backup_pg_env)
 }
 END_TEST
 
+/* --- ailes_spool: the sealed temporary file of a request body ------------ */
+
+static int files_in(const char *d)
+{
+    apr_dir_t *dh;
+    apr_finfo_t fi;
+    int n = 0;
+
+    ck_assert_int_eq(apr_dir_open(&dh, d, pool), APR_SUCCESS);
+    while (APR_SUCCESS == apr_dir_read(&fi, APR_FINFO_NAME, dh)) {
+        n += strcmp(fi.name, ".") && strcmp(fi.name, "..");
+    }
+    apr_dir_close(dh);
+    return n;
+}
+
+START_TEST(spool_round_trip_sealed_and_deleted)
+{
+    apr_size_t total = 300 * 1024 + 17, off = 0, n, piece = 1;
+    unsigned char *data = apr_palloc(pool, total), *back;
+    unsigned char md[crypto_hash_sha256_BYTES];
+    char want[65], sha[65];
+    ailes_spool_t *sp;
+    apr_pool_t *sub;
+    apr_off_t size;
+    apr_dir_t *dh;
+    apr_finfo_t fi;
+
+    for (n = 0; n < total; n++) {
+        data[n] = (unsigned char)("health data, in clear "[n % 22]);
+    }
+    apr_pool_create(&sub, pool);
+    ck_assert_int_eq(ailes_spool_create(sub, dir, &sp), APR_SUCCESS);
+    while (off < total) {       /* pieces of 1, 2, 3, ... bytes */
+        n = total - off < piece ? total - off : piece;
+        ck_assert_int_eq(ailes_spool_write(sp, data + off, n), APR_SUCCESS);
+        off += n;
+        piece = piece * 3 + 1;
+    }
+    ck_assert_int_eq(ailes_spool_finish(sp, &size, sha), APR_SUCCESS);
+    ck_assert_int_eq(size, (apr_off_t)total);
+    crypto_hash_sha256(md, data, total);
+    sodium_bin2hex(want, sizeof(want), md, sizeof(md));
+    ck_assert_str_eq(sha, want);
+
+    /* one file, and the text is not in it */
+    ck_assert_int_eq(files_in(dir), 1);
+    ck_assert_int_eq(apr_dir_open(&dh, dir, pool), APR_SUCCESS);
+    while (APR_SUCCESS == apr_dir_read(&fi, APR_FINFO_NAME, dh)) {
+        if (strcmp(fi.name, ".") && strcmp(fi.name, "..")) {
+            size_t len;
+            const char *text = ailes_test_read(pool, path_of(fi.name), &len);
+            ck_assert_uint_gt(len, total);
+            ck_assert(!ailes_test_memmem(text, len, "in clear", 8));
+        }
+    }
+    apr_dir_close(dh);
+
+    back = apr_palloc(pool, total);
+    off = 0;
+    do {
+        ck_assert_int_eq(ailes_spool_read(sp, back + off, 7000, &n),
+                         APR_SUCCESS);
+        off += n;
+        ck_assert_uint_le(off, total);
+    } while (n);
+    ck_assert_uint_eq(off, total);
+    ck_assert_int_eq(memcmp(back, data, total), 0);
+    /* writing after finish is refused */
+    ck_assert_int_ne(ailes_spool_write(sp, "x", 1), APR_SUCCESS);
+    apr_pool_destroy(sub);
+    ck_assert_int_eq(files_in(dir), 0);
+}
+END_TEST
+
+START_TEST(spool_empty)
+{
+    ailes_spool_t *sp;
+    apr_off_t size;
+    apr_size_t n = 99;
+    char sha[65], buf[8];
+
+    ck_assert_int_eq(ailes_spool_create(pool, dir, &sp), APR_SUCCESS);
+    ck_assert_int_eq(ailes_spool_finish(sp, &size, sha), APR_SUCCESS);
+    ck_assert_int_eq(size, 0);
+    ck_assert_str_eq(sha, "e3b0c44298fc1c149afbf4c8996fb924"
+                          "27ae41e4649b934ca495991b7852b855");
+    ck_assert_int_eq(ailes_spool_read(sp, buf, sizeof(buf), &n), APR_SUCCESS);
+    ck_assert_uint_eq(n, 0);
+}
+END_TEST
+
 Suite *ailes_suite_backup(void)
 {
     Suite *s = suite_create("backup");
@@ -578,6 +672,8 @@ Suite *ailes_suite_backup(void)
     tcase_add_test(tk, backup_truncation_detected);
     tcase_add_test(tk, backup_reorder_and_append_detected);
     tcase_add_test(tk, backup_manifest_parse);
+    tcase_add_test(tk, spool_round_trip_sealed_and_deleted);
+    tcase_add_test(tk, spool_empty);
     suite_add_tcase(s, tk);
 
     tcase_add_checked_fixture(tr, setup, teardown);

@@ -483,6 +483,191 @@ START_TEST(fullwidth_to_ascii_keeps_others)
 }
 END_TEST
 
+/* --- ailes_csv_stream ---------------------------------------------------- */
+
+/* Reads all of buf through a stream fed piece bytes at a time; returns the
+ * rows, or NULL with *err. */
+static apr_array_header_t *stream_all(const char *buf, apr_size_t len,
+                                      apr_size_t piece, apr_size_t max_record,
+                                      const char **err, const char **enc)
+{
+    ailes_csv_stream_t *s = ailes_csv_stream_make(pool, 100, max_record);
+    apr_array_header_t *rows = apr_array_make(pool, 8,
+                                              sizeof(ailes_csv_row_t *));
+    const ailes_csv_row_t *row;
+    apr_size_t off = 0;
+    int rc, eof = 0;
+
+    *err = NULL;
+    for (;;) {
+        while ((rc = ailes_csv_stream_next(s, pool, eof, &row, err)) == 1) {
+            APR_ARRAY_PUSH(rows, const ailes_csv_row_t *) = row;
+        }
+        if (rc < 0) {
+            ck_assert_ptr_nonnull(*err);
+            return NULL;
+        }
+        if (eof) {
+            break;
+        }
+        if (off == len) {
+            eof = 1;
+            continue;
+        }
+        {
+            apr_size_t n = len - off < piece ? len - off : piece;
+            ailes_csv_stream_feed(s, buf + off, n);
+            off += n;
+        }
+    }
+    *enc = ailes_csv_stream_encoding(s);
+    return rows;
+}
+
+/* The stream gives what decoding and parsing the whole text gives, for
+ * every piece size. */
+static void assert_stream_same(const char *buf, apr_size_t len)
+{
+    const char *text, *enc, *err, *senc;
+    apr_size_t tlen, piece;
+    apr_array_header_t *want, *got;
+    int i, j;
+
+    err = ailes_csv_to_utf8(pool, buf, len, &text, &tlen, &enc);
+    ck_assert_msg(err == NULL, "%s", err);
+    err = ailes_csv_parse(pool, text, tlen, 1000, 100, &want);
+    ck_assert_msg(err == NULL, "%s", err);
+    for (piece = 1; piece <= len + 1; piece += piece < 8 ? 1 : 13) {
+        got = stream_all(buf, len, piece, 1 << 16, &err, &senc);
+        ck_assert_msg(got != NULL, "piece %lu: %s", (unsigned long)piece,
+                      err);
+        ck_assert_str_eq(senc, enc);
+        ck_assert_int_eq(got->nelts, want->nelts);
+        for (i = 0; i < want->nelts; i++) {
+            const ailes_csv_row_t *a = APR_ARRAY_IDX(want, i,
+                                                     ailes_csv_row_t *);
+            const ailes_csv_row_t *b = APR_ARRAY_IDX(got, i,
+                                                     ailes_csv_row_t *);
+            ck_assert_int_eq(b->line, a->line);
+            ck_assert_int_eq(b->nfields, a->nfields);
+            for (j = 0; j < a->nfields; j++) {
+                ck_assert_str_eq(b->fields[j], a->fields[j]);
+            }
+        }
+    }
+}
+
+START_TEST(stream_same_as_whole_utf8)
+{
+    const char *t = "no,date,note\r\n"
+                    "1,2026-04-01,\"two\r\nlines, \"\"quoted\"\"\"\r\n"
+                    "\r\n"
+                    "2,2026-04-02,鈴木\r\n"
+                    "\n"
+                    "3,2026-04-03,\"\"\n"
+                    "4,2026-04-04,last without newline";
+
+    assert_stream_same(t, strlen(t));
+}
+END_TEST
+
+START_TEST(stream_same_as_whole_bom_and_cp932)
+{
+    const char *bom = "\xef\xbb\xbfno,name\n1,鈴木\n";
+    /* 社員番号,氏名 / 1,鈴木 / 2,ｱ in CP932; the first record is ASCII */
+    const char *cp = "id,x\r\n0,ascii\r\n"
+                     "\x8e\xd0\x88\xf5\x94\xd4\x8d\x86,\x8e\x81\x96\xbc\r\n"
+                     "1,\x97\xe9\x96\xd8\r\n2,\xb1\r\n";
+
+    assert_stream_same(bom, strlen(bom));
+    assert_stream_same(cp, strlen(cp));
+    assert_stream_same("", 0);
+    assert_stream_same("\n\n", 2);
+}
+END_TEST
+
+START_TEST(stream_errors_name_the_line)
+{
+    const char *enc, *err;
+    /* UTF-8 on line 2, CP932 on line 4 */
+    const char *mixed = "a,b\n1,鈴木\n2,x\n3,\x97\xe9\x96\xd8\n";
+    const char *bom_bad = "\xef\xbb\xbf" "a\n1\n\x97\xe9\n";
+    const char *nul = "a,b\n1,2\n3,\"x\ny\"\n4,\0\n";
+
+    ck_assert_ptr_null(stream_all(mixed, strlen(mixed), 5, 1 << 16, &err,
+                                  &enc));
+    assert_line_error(err, 4);
+    ck_assert_ptr_nonnull(strstr(err, "line 2 was"));
+    ck_assert_ptr_null(stream_all(bom_bad, strlen(bom_bad), 3, 1 << 16, &err,
+                                  &enc));
+    assert_line_error(err, 3);
+    ck_assert_ptr_null(stream_all(nul, 20, 4, 1 << 16, &err, &enc));
+    assert_line_error(err, 5);
+    ck_assert_ptr_null(stream_all("a\n\"open\nb\nc\n", 12, 2, 1 << 16, &err,
+                                  &enc));
+    assert_line_error(err, 2);
+    ck_assert_ptr_null(stream_all("a\nb\nx\"y\n", 8, 1, 1 << 16, &err,
+                                  &enc));
+    assert_line_error(err, 3);
+    ck_assert_ptr_null(stream_all("a\nb\rc\n", 6, 2, 1 << 16, &err, &enc));
+    assert_line_error(err, 2);
+    /* a CP932 lead byte cut off by the end of the file */
+    ck_assert_ptr_null(stream_all("a\n\x97\xe9\n\x97", 6, 1, 1 << 16, &err,
+                                  &enc));
+    assert_line_error(err, 3);
+}
+END_TEST
+
+START_TEST(stream_record_limit)
+{
+    const char *enc, *err;
+    char *big = apr_palloc(pool, 300);
+    apr_array_header_t *rows;
+
+    memset(big, 'x', 299);
+    big[0] = 'a';
+    big[1] = '\n';
+    big[2] = '"';               /* never closed: one long record */
+    big[299] = '\0';
+    ck_assert_ptr_null(stream_all(big, 299, 16, 100, &err, &enc));
+    assert_line_error(err, 2);
+    ck_assert_ptr_nonnull(strstr(err, "longer than 100 bytes"));
+    /* a record of exactly the limit is fine */
+    big[2] = 'x';
+    big[101] = '\n';
+    rows = stream_all(big, 102, 7, 100, &err, &enc);
+    ck_assert_msg(rows != NULL, "%s", err);
+    ck_assert_int_eq(rows->nelts, 2);
+}
+END_TEST
+
+/* Many records through small pieces: the buffer stays the size of a piece
+ * and a record, not of the text. */
+START_TEST(stream_memory_is_bounded)
+{
+    ailes_csv_stream_t *s = ailes_csv_stream_make(pool, 10, 1024);
+    apr_pool_t *tmp;
+    const ailes_csv_row_t *row;
+    const char *err, *line = "12345,2026-04-01,\"a, b\",170.5\r\n";
+    int i, n = 0, rc;
+
+    apr_pool_create(&tmp, pool);
+    for (i = 0; i < 200000; i++) {
+        ailes_csv_stream_feed(s, line, strlen(line));
+        while ((rc = ailes_csv_stream_next(s, tmp, 0, &row, &err)) == 1) {
+            ck_assert_int_eq(row->line, n + 1);
+            ck_assert_str_eq(row->fields[2], "a, b");
+            n++;
+        }
+        ck_assert_int_eq(rc, 0);
+        apr_pool_clear(tmp);
+    }
+    ck_assert_int_eq(ailes_csv_stream_next(s, tmp, 1, &row, &err), 0);
+    ck_assert_int_eq(n, 200000);
+    ck_assert_uint_le(ailes_csv_stream_held(s), 4096);
+}
+END_TEST
+
 Suite *ailes_suite_csv(void)
 {
     Suite *s = suite_create("csv");
@@ -520,6 +705,11 @@ Suite *ailes_suite_csv(void)
     tcase_add_test(tc, csv_parse_utf8_fields);
     tcase_add_test(tc, fullwidth_to_ascii_converts);
     tcase_add_test(tc, fullwidth_to_ascii_keeps_others);
+    tcase_add_test(tc, stream_same_as_whole_utf8);
+    tcase_add_test(tc, stream_same_as_whole_bom_and_cp932);
+    tcase_add_test(tc, stream_errors_name_the_line);
+    tcase_add_test(tc, stream_record_limit);
+    tcase_add_test(tc, stream_memory_is_bounded);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -208,7 +208,7 @@ static const band bands[AILES_BJSQ_SCALES] = {
     /* interpersonal */ { 1, { { 3, 5, 7, 9, 12 }, { 3, 5, 7, 9, 12 } } },
     /* environment */   { 1, { { 0, 1, 2, 3, 4 }, { 1, 1, 2, 3, 4 } } },
     /* control */       { 0, { { 4, 6, 8, 10, 12 }, { 3, 5, 8, 10, 12 } } },
-    /* skill_use */     { 0, { { 1, 2, 3, 4, 4 }, { 1, 2, 3, 3, 4 } } },
+    /* skill_use */     { 0, { { 1, 2, 3, 4, 4 }, { 1, 2, 3, 4, 4 } } },
     /* job_fit */       { 0, { { 1, 2, 3, 3, 4 }, { 1, 2, 3, 3, 4 } } },
     /* rewarding */     { 0, { { 1, 2, 3, 3, 4 }, { 1, 2, 3, 3, 4 } } },
     /* vigour */        { 0, { { 3, 5, 7, 9, 12 }, { 3, 5, 7, 9, 12 } } },
@@ -294,14 +294,12 @@ void ailes_bjsq_method2(const int answers[AILES_BJSQ_ITEMS], ailes_sex_t sex,
 
 /* --- 仕事のストレス判定図 ------------------------------------------------ */
 
-#define REF_QUANTITY 8.7
-#define REF_CONTROL 8.0
-#define REF_SUPERVISOR 7.6
-#define REF_COWORKER 8.1
-#define COEF_QUANTITY 0.076
-#define COEF_CONTROL -0.089
-#define COEF_SUPERVISOR -0.097
-#define COEF_COWORKER -0.097
+/* National means and coefficients by sex (see ailes_bjsq.h). */
+static const struct {
+    double quantity, control, supervisor, coworker;
+} ref[2] = { { 8.7, 7.9, 7.5, 8.1 }, { 7.9, 7.2, 6.6, 8.2 } },
+  coef[2] = { { 0.076, -0.089, -0.097, -0.097 },
+              { 0.048, -0.056, -0.097, -0.097 } };
 
 /* 15 minus the answers of three items (1-based numbers). */
 static int scale3(const int *a, int i, int j, int k)
@@ -309,35 +307,66 @@ static int scale3(const int *a, int i, int j, int k)
     return 15 - (a[i - 1] + a[j - 1] + a[k - 1]);
 }
 
+static void sums_add(ailes_bjsq_scales4_t *x, const int *answers)
+{
+    x->n++;
+    x->quantity += scale3(answers, 1, 2, 3);            /* A1-A3 */
+    x->control += scale3(answers, 8, 9, 10);            /* A8-A10 */
+    x->supervisor += scale3(answers, 47, 50, 53);       /* C1, C4, C7 */
+    x->coworker += scale3(answers, 48, 51, 54);         /* C2, C5, C8 */
+}
+
+static void means(ailes_bjsq_scales4_t *x)
+{
+    if (x->n) {
+        x->quantity /= x->n;
+        x->control /= x->n;
+        x->supervisor /= x->n;
+        x->coworker /= x->n;
+    }
+}
+
 void ailes_bjsq_group_add(ailes_bjsq_group_t *g,
-                          const int answers[AILES_BJSQ_ITEMS])
+                          const int answers[AILES_BJSQ_ITEMS],
+                          ailes_sex_t sex)
 {
     if (!ailes_bjsq_valid(answers)) {
         return;
     }
-    g->n++;
-    g->quantity += scale3(answers, 1, 2, 3);            /* A1-A3 */
-    g->control += scale3(answers, 8, 9, 10);            /* A8-A10 */
-    g->supervisor += scale3(answers, 47, 50, 53);       /* C1, C4, C7 */
-    g->coworker += scale3(answers, 48, 51, 54);         /* C2, C5, C8 */
+    sums_add(&g->all, answers);
+    sums_add(&g->sex[sex == AILES_SEX_FEMALE], answers);
 }
 
 void ailes_bjsq_group_done(ailes_bjsq_group_t *g)
 {
-    double qc, sup;
+    double qc = 0, sup = 0, total = 0;
+    int i;
 
-    if (g->n == 0) {
+    if (g->all.n == 0) {
         return;
     }
-    g->quantity /= g->n;
-    g->control /= g->n;
-    g->supervisor /= g->n;
-    g->coworker /= g->n;
-    qc = 100.0 * exp((g->quantity - REF_QUANTITY) * COEF_QUANTITY
-                     + (g->control - REF_CONTROL) * COEF_CONTROL);
-    sup = 100.0 * exp((g->supervisor - REF_SUPERVISOR) * COEF_SUPERVISOR
-                      + (g->coworker - REF_COWORKER) * COEF_COWORKER);
-    g->risk_qc = (int)lround(qc);
-    g->risk_support = (int)lround(sup);
-    g->risk_total = (int)lround(qc * sup / 100.0);
+    means(&g->all);
+    for (i = 0; i < 2; i++) {
+        ailes_bjsq_scales4_t *x = &g->sex[i];
+        double q, s;
+
+        if (!x->n) {
+            continue;
+        }
+        means(x);
+        q = 100.0 * exp((x->quantity - ref[i].quantity) * coef[i].quantity
+                        + (x->control - ref[i].control) * coef[i].control);
+        s = 100.0 * exp((x->supervisor - ref[i].supervisor)
+                            * coef[i].supervisor
+                        + (x->coworker - ref[i].coworker) * coef[i].coworker);
+        x->risk_qc = (int)lround(q);
+        x->risk_support = (int)lround(s);
+        x->risk_total = (int)lround(q * s / 100.0);
+        qc += x->n * q;
+        sup += x->n * s;
+        total += x->n * q * s / 100.0;
+    }
+    g->all.risk_qc = (int)lround(qc / g->all.n);
+    g->all.risk_support = (int)lround(sup / g->all.n);
+    g->all.risk_total = (int)lround(total / g->all.n);
 }

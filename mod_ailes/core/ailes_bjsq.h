@@ -79,25 +79,38 @@ void ailes_bjsq_method2(const int answers[AILES_BJSQ_ITEMS], ailes_sex_t sex,
  * the 57-item questionnaire). Per person, four raw scales of 3 items,
  * each 3..12 with "more of it" higher: 量的負担 15-(A1+A2+A3),
  * コントロール 15-(A8+A9+A10), 上司の支援 15-(C1+C4+C7), 同僚の支援
- * 15-(C2+C5+C8). From the group means:
- *   量-コントロール 健康リスク = 100 exp((量-8.7)*0.076 + (コントロール-8.0)*-0.089)
- *   職場の支援 健康リスク     = 100 exp((上司-7.6)*-0.097 + (同僚-8.1)*-0.097)
+ * 15-(C2+C5+C8). From a group's means, against the national means of
+ * the same sex (the 東京大学 technote: the constants depend on sex):
+ *   量-コントロール 健康リスク = 100 exp((量-A)α + (コントロール-B)β)
+ *   職場の支援 健康リスク     = 100 exp((上司-C)γ + (同僚-D)δ)
  *   総合健康リスク = the product / 100; the national average is 100.
- * The reference means and coefficients are the 2000 manual's all-worker
- * values as public implementations use them (the 東京大学 technote has
- * a table by sex that is not reproduced here); each risk is rounded. */
-typedef struct ailes_bjsq_group {
+ *            A     α      B     β       C     γ       D     δ
+ *   male    8.7  0.076   7.9  -0.089   7.5  -0.097   8.1  -0.097
+ *   female  7.9  0.048   7.2  -0.056   6.6  -0.097   8.2  -0.097
+ * (the corrected national means of the 東京医科大学 program, as public
+ * implementations give them; the technote's own table could not be read,
+ * and an older set with コントロール 8.0 and 上司 7.6 for men circulates).
+ * A person whose sex is not known counts with the men's constants. The
+ * risks of a mixed group are the men's and the women's risks weighted by
+ * headcount; the means are everyone's. Each risk is rounded. */
+typedef struct ailes_bjsq_scales4 {
     int n;                                  /* people counted */
-    double quantity, control;               /* group means */
+    double quantity, control;               /* means (sums while adding) */
     double supervisor, coworker;
     int risk_qc, risk_support, risk_total;
+} ailes_bjsq_scales4_t;
+
+typedef struct ailes_bjsq_group {
+    ailes_bjsq_scales4_t all;               /* everyone */
+    ailes_bjsq_scales4_t sex[2];            /* by ailes_sex_t */
 } ailes_bjsq_group_t;
 
-/* Adds one person's 57 answers (1..4 each; others are skipped, n not
+/* Adds one person's 57 answers (1..4 each; others are skipped, not
  * counted) to a group started with memset 0; ailes_bjsq_group_done then
  * turns sums into means and risks. */
 void ailes_bjsq_group_add(ailes_bjsq_group_t *g,
-                          const int answers[AILES_BJSQ_ITEMS]);
+                          const int answers[AILES_BJSQ_ITEMS],
+                          ailes_sex_t sex);
 void ailes_bjsq_group_done(ailes_bjsq_group_t *g);
 
 #endif

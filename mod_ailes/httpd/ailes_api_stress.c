@@ -710,6 +710,18 @@ static int results_list(request_rec *r, ailes_api_ctx_t *ctx)
     return ailes_api_json(r, HTTP_OK, ailes_json_pool(r->pool, body));
 }
 
+
+/* Examinees, means and health risks of a group (or one sex of it). */
+static json_t *scales4_json(const ailes_bjsq_scales4_t *x)
+{
+    return json_pack("{s:i,s:{s:f,s:f,s:f,s:f},s:{s:i,s:i,s:i}}",
+                     "examinees", x->n, "means", "quantity", x->quantity,
+                     "control", x->control, "supervisor", x->supervisor,
+                     "coworker", x->coworker, "health_risk",
+                     "quantity_control", x->risk_qc, "support",
+                     x->risk_support, "total", x->risk_total);
+}
+
 /* GET /v1/stress-check/group?campaign=ID&label=NAME: 仕事のストレス判定図
  * of the people carrying the label. Staff other than tenant admins see
  * only labels granted to them. A group under 10 is refused (422
@@ -723,7 +735,7 @@ static int group_get(request_rec *r, ailes_api_ctx_t *ctx)
     ailes_campaign_t *c;
     ailes_db_t *db;
     int i, all_consented = 1, high = 0, ok = s->role == AILES_ROLE_TENANT_ADMIN;
-    json_t *body;
+    json_t *body, *by_sex;
 
     if (!label || ailes_parse_text(r->pool, label, AILES_LABEL_MAX, "label")) {
         return bad_request(r, "campaign and label are required");
@@ -763,12 +775,14 @@ static int group_get(request_rec *r, ailes_api_ctx_t *ctx)
         for (; k < AILES_BJSQ_ITEMS; k++) {
             answers[k] = 0;
         }
-        ailes_bjsq_group_add(&g, answers);
+        ailes_bjsq_group_add(&g, answers,
+                             x->sex && !strcmp(x->sex, "female")
+                                 ? AILES_SEX_FEMALE : AILES_SEX_MALE);
         all_consented &= x->consent_at > 0;
         high += x->high_stress != 0;
     }
     ailes_bjsq_group_done(&g);
-    if (g.n < 10 && !(g.n > 0 && all_consented)) {
+    if (g.all.n < 10 && !(g.all.n > 0 && all_consented)) {
         ailes_audit(r, s->tenant_id, ailes_session_actor(r->pool, s),
                     "stress.group_read", label, "refused");
         return ailes_api_error(r, HTTP_UNPROCESSABLE_ENTITY,
@@ -778,15 +792,30 @@ static int group_get(request_rec *r, ailes_api_ctx_t *ctx)
     }
     ailes_audit(r, s->tenant_id, ailes_session_actor(r->pool, s),
                 "stress.group_read",
-                apr_psprintf(r->pool, "%s: %s (%d)", c->name, label, g.n),
+                apr_psprintf(r->pool, "%s: %s (%d)", c->name, label,
+                             g.all.n),
                 "ok");
-    body = json_pack("{s:I,s:s,s:i,s:i,s:{s:f,s:f,s:f,s:f},"
-                     "s:{s:i,s:i,s:i}}", "campaign", (json_int_t)c->id,
-                     "label", label, "examinees", g.n, "high_stress", high,
-                     "means", "quantity", g.quantity, "control", g.control,
-                     "supervisor", g.supervisor, "coworker", g.coworker,
-                     "health_risk", "quantity_control", g.risk_qc,
-                     "support", g.risk_support, "total", g.risk_total);
+    body = scales4_json(&g.all);
+    json_object_set_new(body, "campaign", json_integer((json_int_t)c->id));
+    json_object_set_new(body, "label", json_string(label));
+    json_object_set_new(body, "high_stress", json_integer(high));
+    /* Each sex apart only when every sex present is itself a group of 10
+     * or all consented: a smaller subgroup could be worked out from the
+     * other one and the whole group's means. */
+    by_sex = json_object();
+    for (i = 0; i < 2; i++) {
+        if (g.sex[i].n && g.sex[i].n < 10 && !all_consented) {
+            json_decref(by_sex);
+            by_sex = json_null();
+            break;
+        }
+        if (g.sex[i].n) {
+            json_object_set_new(by_sex, i == AILES_SEX_FEMALE ? "female"
+                                                              : "male",
+                                scales4_json(&g.sex[i]));
+        }
+    }
+    json_object_set_new(body, "by_sex", by_sex);
     return ailes_api_json(r, HTTP_OK, ailes_json_pool(r->pool, body));
 }
 

@@ -23,6 +23,16 @@ def today_jst(offset=0):
                                                  + offset * 86400))
 
 
+def risks(quantity, control, supervisor, coworker, sex):
+    """The 判定図 risks with the national means and coefficients of sex."""
+    (a, alpha, b, beta, c, gamma, d, delta) = {
+        "male": (8.7, 0.076, 7.9, -0.089, 7.5, -0.097, 8.1, -0.097),
+        "female": (7.9, 0.048, 7.2, -0.056, 6.6, -0.097, 8.2, -0.097)}[sex]
+    return (100 * math.exp((quantity - a) * alpha + (control - b) * beta),
+            100 * math.exp((supervisor - c) * gamma
+                           + (coworker - d) * delta))
+
+
 SALES = ["E%02d" % i for i in range(1, 11)]     # 10 people, 営業部
 ACCOUNTS = ["K01", "K02", "K03"]                # 3 people, 経理部
 
@@ -59,16 +69,19 @@ class TestGroup:
                          "starts_on": today_jst(-1), "ends_on": today_jst(30)})
         assert r.status_code == 201, r.text
         env.campaign = r.json()["id"]
-        # Nine of the ten salespeople answer 2 everywhere.
-        for no in SALES[:9] + ACCOUNTS:
+        # Nine of the ten salespeople answer 2 everywhere; in accounts two
+        # men answer 2, a woman 3.
+        for no in SALES[:9] + ACCOUNTS[:2]:
             self.submit(env, no)
+        self.submit(env, ACCOUNTS[2], "female", 3)
 
     @staticmethod
-    def submit(env, no):
+    def submit(env, no, sex="male", answer=2):
         s, login = env.login(no, PW)
         r = s.put(env.url("/api/v1/stress-check/answers"), headers=csrf(login),
-                  timeout=10, json={"campaign": env.campaign, "sex": "male",
-                                    "answers": [2] * 57, "submit": True})
+                  timeout=10, json={"campaign": env.campaign, "sex": sex,
+                                    "answers": [answer] * 57,
+                                    "submit": True})
         assert r.status_code in (200, 204), r.text
         return s, login
 
@@ -90,11 +103,14 @@ class TestGroup:
         # Every 3-item scale is 15 - 6 = 9.
         assert body["means"] == {"quantity": 9.0, "control": 9.0,
                                  "supervisor": 9.0, "coworker": 9.0}
-        qc = 100 * math.exp((9 - 8.7) * 0.076 + (9 - 8.0) * -0.089)
-        sup = 100 * math.exp((9 - 7.6) * -0.097 + (9 - 8.1) * -0.097)
+        # Men against the men's national means.
+        qc, sup = risks(9, 9, 9, 9, "male")
         assert body["health_risk"] == {"quantity_control": round(qc),
                                        "support": round(sup),
                                        "total": round(qc * sup / 100)}
+        assert body["by_sex"] == {"male": {
+            "examinees": 10, "means": body["means"],
+            "health_risk": body["health_risk"]}}
         rows = env.sql("SELECT actor, outcome FROM audit WHERE action = "
                        "'stress.group_read'")
         assert ["S001/sc_staff", "refused"] in rows
@@ -115,7 +131,41 @@ class TestGroup:
                timeout=10, json={"campaign": env.campaign})
         r = self.group(env, "A001", ADMIN_PW, "経理部")
         assert r.status_code == 200, r.text
-        assert r.json()["examinees"] == 3
+        body = r.json()
+        assert body["examinees"] == 3
+        # Everyone consented: each sex is shown, the woman against the
+        # women's national means; the group's risks weight both by
+        # headcount.
+        m_qc, m_sup = risks(9, 9, 9, 9, "male")
+        f_qc, f_sup = risks(6, 6, 6, 6, "female")
+        assert body["means"]["quantity"] == 8.0
+        assert body["by_sex"]["male"]["examinees"] == 2
+        assert body["by_sex"]["female"] == {
+            "examinees": 1,
+            "means": {"quantity": 6.0, "control": 6.0, "supervisor": 6.0,
+                      "coworker": 6.0},
+            "health_risk": {"quantity_control": round(f_qc),
+                            "support": round(f_sup),
+                            "total": round(f_qc * f_sup / 100)}}
+        assert body["health_risk"] == {
+            "quantity_control": round((2 * m_qc + f_qc) / 3),
+            "support": round((2 * m_sup + f_sup) / 3),
+            "total": round((2 * m_qc * m_sup + f_qc * f_sup) / 300)}
+
+    def test_a_small_subgroup_is_not_shown_apart(self, env):
+        # A woman joins the ten salesmen without consenting: the group is
+        # served, but not by sex (her answers would follow from the two).
+        env.add_user("acme", "E11", "employee", "社員 E11", PW)
+        a, al = env.login("A001", ADMIN_PW)
+        assert a.patch(env.url("/api/v1/users/E11"), headers=csrf(al),
+                       timeout=10, json={"labels": ["営業部"]}) \
+            .status_code == 200
+        self.submit(env, "E11", "female", 3)
+        r = self.group(env, "S001", STAFF_PW, "営業部")
+        assert r.status_code == 200, r.text
+        body = r.json()
+        assert body["examinees"] == 11
+        assert body["by_sex"] is None
 
     def test_staff_see_only_granted_labels(self, env):
         r = self.group(env, "S001", STAFF_PW, "経理部")

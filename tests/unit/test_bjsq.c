@@ -177,21 +177,71 @@ START_TEST(group_scales_and_risks)
     memset(&g, 0, sizeof(g));
     /* All answers 2: every 3-item scale is 15 - 6 = 9. */
     fill(a, 2);
-    ailes_bjsq_group_add(&g, a);
+    ailes_bjsq_group_add(&g, a, AILES_SEX_MALE);
     /* All answers 3: every scale 6. */
     fill(a, 3);
-    ailes_bjsq_group_add(&g, a);
+    ailes_bjsq_group_add(&g, a, AILES_SEX_MALE);
     a[0] = 0;                           /* incomplete: not counted */
-    ailes_bjsq_group_add(&g, a);
+    ailes_bjsq_group_add(&g, a, AILES_SEX_MALE);
     ailes_bjsq_group_done(&g);
-    ck_assert_int_eq(g.n, 2);
-    ck_assert_double_eq_tol(g.quantity, 7.5, 1e-9);
-    ck_assert_double_eq_tol(g.coworker, 7.5, 1e-9);
-    /* 100 exp((7.5-8.7)*0.076 + (7.5-8.0)*-0.089) = 95.44 */
-    ck_assert_int_eq(g.risk_qc, 95);
-    /* 100 exp((7.5-7.6)*-0.097 + (7.5-8.1)*-0.097) = 107.03 */
-    ck_assert_int_eq(g.risk_support, 107);
-    ck_assert_int_eq(g.risk_total, 102);    /* 95.44 * 107.03 / 100 */
+    ck_assert_int_eq(g.all.n, 2);
+    ck_assert_int_eq(g.sex[AILES_SEX_MALE].n, 2);
+    ck_assert_int_eq(g.sex[AILES_SEX_FEMALE].n, 0);
+    ck_assert_double_eq_tol(g.all.quantity, 7.5, 1e-9);
+    ck_assert_double_eq_tol(g.all.coworker, 7.5, 1e-9);
+    /* 100 exp((7.5-8.7)*0.076 + (7.5-7.9)*-0.089) = 94.59 */
+    ck_assert_int_eq(g.all.risk_qc, 95);
+    /* 100 exp((7.5-7.5)*-0.097 + (7.5-8.1)*-0.097) = 105.99 */
+    ck_assert_int_eq(g.all.risk_support, 106);
+    ck_assert_int_eq(g.all.risk_total, 100);    /* 94.59 * 105.99 / 100 */
+    ck_assert_int_eq(g.sex[AILES_SEX_MALE].risk_total, 100);
+}
+END_TEST
+
+/* Women are measured against the women's national means: the same
+ * answers give other risks. */
+START_TEST(group_women_own_reference)
+{
+    ailes_bjsq_group_t g;
+    int a[AILES_BJSQ_ITEMS];
+
+    memset(&g, 0, sizeof(g));
+    fill(a, 2);
+    ailes_bjsq_group_add(&g, a, AILES_SEX_FEMALE);
+    fill(a, 3);
+    ailes_bjsq_group_add(&g, a, AILES_SEX_FEMALE);
+    ailes_bjsq_group_done(&g);
+    /* 100 exp((7.5-7.9)*0.048 + (7.5-7.2)*-0.056) = 96.46 */
+    ck_assert_int_eq(g.all.risk_qc, 96);
+    /* 100 exp((7.5-6.6)*-0.097 + (7.5-8.2)*-0.097) = 98.08 */
+    ck_assert_int_eq(g.all.risk_support, 98);
+    ck_assert_int_eq(g.all.risk_total, 95);     /* 94.61 */
+}
+END_TEST
+
+/* A mixed group: everyone's means, the risks of each sex against its own
+ * reference, weighted by headcount. */
+START_TEST(group_mixed_weighted)
+{
+    ailes_bjsq_group_t g;
+    int a[AILES_BJSQ_ITEMS];
+
+    memset(&g, 0, sizeof(g));
+    fill(a, 2);                                 /* a man: scales 9 */
+    ailes_bjsq_group_add(&g, a, AILES_SEX_MALE);
+    fill(a, 3);                                 /* a woman: scales 6 */
+    ailes_bjsq_group_add(&g, a, AILES_SEX_FEMALE);
+    ailes_bjsq_group_done(&g);
+    ck_assert_double_eq_tol(g.all.quantity, 7.5, 1e-9);
+    ck_assert_double_eq_tol(g.sex[AILES_SEX_MALE].quantity, 9, 1e-9);
+    ck_assert_double_eq_tol(g.sex[AILES_SEX_FEMALE].control, 6, 1e-9);
+    ck_assert_int_eq(g.sex[AILES_SEX_MALE].risk_qc, 93);      /* 92.77 */
+    ck_assert_int_eq(g.sex[AILES_SEX_FEMALE].risk_qc, 98);    /* 97.63 */
+    ck_assert_int_eq(g.sex[AILES_SEX_MALE].risk_support, 79); /* 79.23 */
+    ck_assert_int_eq(g.sex[AILES_SEX_FEMALE].risk_support, 131);
+    ck_assert_int_eq(g.all.risk_qc, 95);        /* (92.77 + 97.63) / 2 */
+    ck_assert_int_eq(g.all.risk_support, 105);  /* (79.23 + 131.21) / 2 */
+    ck_assert_int_eq(g.all.risk_total, 101);    /* (73.50 + 128.09) / 2 */
 }
 END_TEST
 
@@ -209,20 +259,52 @@ START_TEST(group_items_used)
     a[7] = a[8] = a[9] = 4;
     a[46] = a[49] = a[52] = 4;
     a[47] = a[50] = a[53] = 4;
-    ailes_bjsq_group_add(&g, a);
+    ailes_bjsq_group_add(&g, a, AILES_SEX_MALE);
     ailes_bjsq_group_done(&g);
-    ck_assert_double_eq_tol(g.quantity, 12, 1e-9);
-    ck_assert_double_eq_tol(g.control, 3, 1e-9);
-    ck_assert_double_eq_tol(g.supervisor, 3, 1e-9);
-    ck_assert_double_eq_tol(g.coworker, 3, 1e-9);
-    ck_assert_int_eq(g.risk_qc, 201);       /* 100 exp(0.2508 + 0.445) */
-    ck_assert_int_eq(g.risk_support, 256);  /* 100 exp(0.4462 + 0.4947) */
-    ck_assert_int_eq(g.risk_total, 514);    /* 200.53 * 256.23 / 100 */
+    ck_assert_double_eq_tol(g.all.quantity, 12, 1e-9);
+    ck_assert_double_eq_tol(g.all.control, 3, 1e-9);
+    ck_assert_double_eq_tol(g.all.supervisor, 3, 1e-9);
+    ck_assert_double_eq_tol(g.all.coworker, 3, 1e-9);
+    ck_assert_int_eq(g.all.risk_qc, 199);       /* 100 exp(0.2508 + 0.4361) */
+    ck_assert_int_eq(g.all.risk_support, 254);  /* 100 exp(0.4365 + 0.4947) */
+    ck_assert_int_eq(g.all.risk_total, 504);    /* 198.75 * 253.76 / 100 */
     /* An empty group stays empty. */
     memset(&g, 0, sizeof(g));
     ailes_bjsq_group_done(&g);
-    ck_assert_int_eq(g.n, 0);
-    ck_assert_int_eq(g.risk_total, 0);
+    ck_assert_int_eq(g.all.n, 0);
+    ck_assert_int_eq(g.all.risk_total, 0);
+}
+END_TEST
+
+static int scale_index(const char *key)
+{
+    int i;
+
+    for (i = 0; i < AILES_BJSQ_SCALES; i++) {
+        if (!strcmp(ailes_bjsq_scales[i].key, key)) {
+            return i;
+        }
+    }
+    ck_abort_msg("no scale %s", key);
+    return -1;
+}
+
+/* 仕事の技能の活用度 (A11, not reversed): 1..4 give 評価点 1..4 for men
+ * and women alike; no answer reaches 5. */
+START_TEST(method2_skill_use_both_sexes)
+{
+    ailes_bjsq_result_t m, f;
+    int a[AILES_BJSQ_ITEMS], v, k = scale_index("skill_use");
+
+    fill(a, 2);
+    for (v = 1; v <= 4; v++) {
+        a[10] = v;
+        ailes_bjsq_method2(a, AILES_SEX_MALE, &ailes_bjsq_m2_default, &m);
+        ailes_bjsq_method2(a, AILES_SEX_FEMALE, &ailes_bjsq_m2_default, &f);
+        ck_assert_int_eq(m.raw[k], v);
+        ck_assert_int_eq(m.points[k], v);
+        ck_assert_int_eq(f.points[k], v);
+    }
 }
 END_TEST
 
@@ -240,6 +322,9 @@ Suite *ailes_suite_bjsq(void)
     tcase_add_test(tc, method2_sex_tables_differ);
     tcase_add_test(tc, method2_worked_example_and_edges);
     tcase_add_test(tc, group_scales_and_risks);
+    tcase_add_test(tc, group_women_own_reference);
+    tcase_add_test(tc, group_mixed_weighted);
+    tcase_add_test(tc, method2_skill_use_both_sexes);
     tcase_add_test(tc, group_items_used);
     suite_add_tcase(s, tc);
     return s;

@@ -217,9 +217,14 @@ static const ailes_stmt_t st_user_get_admin = {
     USER_ADMIN_COLUMNS "WHERE u.tenant_id = %lld AND u.employee_no = %s"
 };
 
-static const ailes_stmt_t st_user_get_admin_id = {
-    "ailes_user_get_admin_id", 2,
-    USER_ADMIN_COLUMNS "WHERE u.tenant_id = %lld AND u.id = %lld"
+/* Users by id, IDS_BATCH at a time (unused places hold 0, no user's id). */
+#define IDS_BATCH 20
+#define ID16 "%lld, %lld, %lld, %lld, %lld, %lld, %lld, %lld, " \
+             "%lld, %lld, %lld, %lld, %lld, %lld, %lld, %lld, "
+static const ailes_stmt_t st_user_get_admin_ids = {
+    "ailes_user_get_admin_ids", 1 + IDS_BATCH,
+    USER_ADMIN_COLUMNS "WHERE u.tenant_id = %lld AND u.id IN ("
+    ID16 "%lld, %lld, %lld, %lld) ORDER BY u.employee_no"
 };
 
 static const ailes_stmt_t st_totp_pending = {
@@ -495,31 +500,39 @@ apr_status_t ailes_store_user_list(ailes_db_t *db, apr_pool_t *p,
     return rv;
 }
 
+static int by_employee_no(const void *a, const void *b)
+{
+    return strcmp((*(ailes_user_t *const *)a)->employee_no,
+                  (*(ailes_user_t *const *)b)->employee_no);
+}
+
 apr_status_t ailes_store_users_by_ids(ailes_db_t *db, apr_pool_t *p,
                                       apr_int64_t tenant_id,
                                       const apr_array_header_t *ids,
                                       apr_array_header_t **users)
 {
+    const char *args[1 + IDS_BATCH];
+    apr_array_header_t *rows;
     apr_status_t rv = APR_SUCCESS;
-    ailes_row_t *row;
-    int i;
+    int i, j, k;
 
     *users = apr_array_make(p, ids->nelts + 1, sizeof(ailes_user_t *));
-    for (i = 0; i < ids->nelts; i++) {
-        rv = ailes_db_row(db, p, &st_user_get_admin_id, &row,
-                          AILES_ARGS(ailes_db_int(p, tenant_id),
-                                     ailes_db_int(p, APR_ARRAY_IDX(
-                                                         ids, i,
-                                                         apr_int64_t))));
-        if (APR_NOTFOUND == rv) {
-            rv = APR_SUCCESS;
-            continue;
+    args[0] = ailes_db_int(p, tenant_id);
+    for (i = 0; APR_SUCCESS == rv && i < ids->nelts; i += IDS_BATCH) {
+        for (j = 0; j < IDS_BATCH; j++) {
+            args[1 + j] = ailes_db_int(
+                p, i + j < ids->nelts ? APR_ARRAY_IDX(ids, i + j, apr_int64_t)
+                                      : 0);
         }
-        if (APR_SUCCESS != rv) {
-            break;
+        rv = ailes_db_rows(db, p, &st_user_get_admin_ids, &rows,
+                           1 + IDS_BATCH, args);
+        for (k = 0; APR_SUCCESS == rv && k < rows->nelts; k++) {
+            APR_ARRAY_PUSH(*users, ailes_user_t *) = admin_user_from_row(
+                p, APR_ARRAY_IDX(rows, k, ailes_row_t *));
         }
-        APR_ARRAY_PUSH(*users, ailes_user_t *) = admin_user_from_row(p, row);
     }
+    qsort((*users)->elts, (size_t)(*users)->nelts, sizeof(ailes_user_t *),
+          by_employee_no);
     return rv;
 }
 

@@ -118,8 +118,9 @@ apr_status_t ailes_store_user_list(struct ailes_db *db, apr_pool_t *p,
                                    apr_array_header_t **users,
                                    apr_int64_t *total);
 
-/* The users of the tenant with these ids (apr_int64_t), in that order,
- * with lockout state; ids of no user of the tenant are skipped. */
+/* The users of the tenant with these ids (apr_int64_t), in employee-number
+ * order, with lockout state, by one query per 20 ids; ids of no user of
+ * the tenant are skipped. */
 apr_status_t ailes_store_users_by_ids(struct ailes_db *db, apr_pool_t *p,
                                       apr_int64_t tenant_id,
                                       const apr_array_header_t *ids,

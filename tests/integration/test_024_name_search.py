@@ -112,3 +112,30 @@ class TestNameSearch:
         r = s.get(env.url("/api/v1/users"), params={"name": "山田太郎"},
                   timeout=10)
         assert r.status_code == 403
+
+
+class TestNamesakes:
+
+    @pytest.fixture(scope="class", autouse=True)
+    def people(self, env):
+        env.add_tenant("acme", "Acme Corp")
+        env.add_user("acme", "A001", "tenant_admin", "人事 一郎", ADMIN_PW)
+
+    def test_many_namesakes_few_queries(self, env):
+        """25 people of one name: all found, in employee-number order, by
+        two user queries of 20 ids (not one per person)."""
+        for i in range(25, 0, -1):
+            env.add_user("acme", "D%03d" % i, "employee", "同姓 同名", PW)
+        mark = env.backend.log_size() if env.backend.name == "pgsql" else 0
+        s, _ = env.login("A001", ADMIN_PW)
+        r = s.get(env.url("/api/v1/users"), params={"name": "同姓同名"},
+                  timeout=10)
+        assert r.status_code == 200, r.text
+        assert [u["employee_no"] for u in r.json()["users"]] == ["D%03d" % i
+                                                    for i in range(1, 26)]
+        if env.backend.name == "pgsql":
+            import time
+            time.sleep(0.3)
+            lines = env.backend.statements_since(mark)
+            assert sum("execute ailes_user_get_admin_ids" in l
+                       for l in lines) == 2, lines

@@ -130,6 +130,26 @@ static const ailes_stmt_t st_campaign_targets = {
     "AND cl.campaign_id = %lld AND ul.user_id = %lld)"
 };
 
+static const ailes_stmt_t st_all_label_names = {
+    "ailes_sc_all_label_names", 1,
+    "SELECT cl.campaign_id, l.name FROM sc_campaign_labels cl JOIN labels l "
+    "ON l.tenant_id = cl.tenant_id AND l.id = cl.label_id WHERE "
+    "cl.tenant_id = %lld ORDER BY cl.campaign_id, l.name"
+};
+
+static const ailes_stmt_t st_user_submitted = {
+    "ailes_sc_user_submitted", 2,
+    "SELECT campaign_id FROM sc_responses WHERE tenant_id = %lld AND "
+    "user_id = %lld AND submitted_at > 0"
+};
+
+static const ailes_stmt_t st_user_labelled = {
+    "ailes_sc_user_labelled", 2,
+    "SELECT DISTINCT cl.campaign_id FROM sc_campaign_labels cl JOIN "
+    "user_labels ul ON ul.tenant_id = cl.tenant_id AND ul.label_id = "
+    "cl.label_id WHERE cl.tenant_id = %lld AND ul.user_id = %lld"
+};
+
 static const char *I(apr_pool_t *p, apr_int64_t v)
 {
     return ailes_db_int(p, v);
@@ -395,4 +415,58 @@ apr_status_t ailes_store_campaign_targets(ailes_db_t *db, apr_pool_t *p,
 
     return ailes_db_row(db, p, &st_campaign_targets, &row,
                         AILES_ARGS(t, c, t, c, I(p, user_id)));
+}
+
+/* campaign id (first column) -> "1", for every row. */
+static apr_hash_t *id_set(apr_pool_t *p, const apr_array_header_t *rows)
+{
+    apr_hash_t *h = apr_hash_make(p);
+    int i;
+
+    for (i = 0; i < rows->nelts; i++) {
+        apr_hash_set(h, APR_ARRAY_IDX(rows, i, ailes_row_t *)->cols[0],
+                     APR_HASH_KEY_STRING, "1");
+    }
+    return h;
+}
+
+apr_status_t ailes_store_campaign_overview(ailes_db_t *db, apr_pool_t *p,
+                                           apr_int64_t tenant_id,
+                                           apr_int64_t user_id,
+                                           ailes_campaign_overview_t *o)
+{
+    apr_array_header_t *rows;
+    apr_status_t rv;
+    int i;
+
+    memset(o, 0, sizeof(*o));
+    o->labels = apr_hash_make(p);
+    rv = ailes_db_rows(db, p, &st_all_label_names, &rows,
+                       AILES_ARGS(I(p, tenant_id)));
+    for (i = 0; APR_SUCCESS == rv && i < rows->nelts; i++) {
+        const ailes_row_t *row = APR_ARRAY_IDX(rows, i, ailes_row_t *);
+        apr_array_header_t *names = apr_hash_get(o->labels, row->cols[0],
+                                                 APR_HASH_KEY_STRING);
+        if (!names) {
+            names = apr_array_make(p, 2, sizeof(const char *));
+            apr_hash_set(o->labels, row->cols[0], APR_HASH_KEY_STRING,
+                         names);
+        }
+        APR_ARRAY_PUSH(names, const char *) = row->cols[1];
+    }
+    if (APR_SUCCESS != rv || !user_id) {
+        return rv;
+    }
+    rv = ailes_db_rows(db, p, &st_user_submitted, &rows,
+                       AILES_ARGS(I(p, tenant_id), I(p, user_id)));
+    if (APR_SUCCESS != rv) {
+        return rv;
+    }
+    o->submitted = id_set(p, rows);
+    rv = ailes_db_rows(db, p, &st_user_labelled, &rows,
+                       AILES_ARGS(I(p, tenant_id), I(p, user_id)));
+    if (APR_SUCCESS == rv) {
+        o->labelled = id_set(p, rows);
+    }
+    return rv;
 }

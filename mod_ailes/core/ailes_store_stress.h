@@ -4,6 +4,7 @@
 #define AILES_STORE_STRESS_H
 
 #include <apr_pools.h>
+#include <apr_hash.h>
 #include <apr_tables.h>
 
 #include "ailes_bjsq.h"
@@ -102,5 +103,20 @@ apr_status_t ailes_store_campaign_targets(struct ailes_db *db, apr_pool_t *p,
                                           apr_int64_t tenant_id,
                                           apr_int64_t campaign_id,
                                           apr_int64_t user_id);
+
+/* What the campaign list needs, in three queries whatever the number of
+ * campaigns: target label names by campaign id (decimal string -> array
+ * of const char *, sorted; absent: no target labels) and, for user_id
+ * (0: skip), the campaigns they submitted and those whose target labels
+ * they carry (id string -> "1"). */
+typedef struct ailes_campaign_overview {
+    apr_hash_t *labels;
+    apr_hash_t *submitted, *labelled;
+} ailes_campaign_overview_t;
+
+apr_status_t ailes_store_campaign_overview(struct ailes_db *db, apr_pool_t *p,
+                                           apr_int64_t tenant_id,
+                                           apr_int64_t user_id,
+                                           ailes_campaign_overview_t *o);
 
 #endif

@@ -261,3 +261,23 @@ class TestTargetLabels:
         assert [c["id"] for c in listed] == [cid]
         assert e.get(env.url("/api/v1/stress-check/result"),
                      params={"campaign": cid}, timeout=10).status_code == 200
+
+    def test_campaign_list_queries_do_not_grow(self, env):
+        """Six campaigns (with and without target labels): the employee's
+        list takes the same four statements as it would for one."""
+        for i in range(5):
+            extra = {"labels": ["経理部"]} if i % 2 else {}
+            r = self.create(env, name="追加 %d" % i, **extra)
+            assert r.status_code == 201, r.text
+        e, _ = env.login("E01", PW)
+        mark = env.backend.log_size() if env.backend.name == "pgsql" else 0
+        listed = e.get(env.url("/api/v1/stress-check/campaigns"),
+                       timeout=10).json()["campaigns"]
+        # the closed one E01 answered, and the three open without labels
+        assert sorted(c["name"] for c in listed) == sorted([
+            "追加 0", "追加 2", "追加 4", "営業部のみ"])
+        if env.backend.name == "pgsql":
+            time.sleep(0.3)
+            lines = [l for l in env.backend.statements_since(mark)
+                     if "execute ailes_sc_" in l]
+            assert len(lines) == 4, lines

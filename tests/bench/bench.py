@@ -417,6 +417,9 @@ def main():
                    int(soak_target / rate * 1.15) + 1, [host, cookie])
         rss_end = sum(children_status(env, "VmRSS").values())
         raw = bcrypt_rate(10, 1 if args.smoke else 5)
+        raw_by_cost = {c: bcrypt_rate(c, 1 if args.smoke else 5)
+                       for c in (11, 12)}
+        raw_by_cost[10] = raw
         vh = 50 if args.smoke else 1000
         vh_secs, vh_rss = configtest_vhosts(env, vh)
         one_secs, one_rss = configtest_vhosts(env, 1)
@@ -519,6 +522,16 @@ def main():
                   lrate, raw, raw * os.cpu_count(), os.cpu_count(),
                   lrate / (raw * os.cpu_count()),
                   100 * (1 - lrate / (raw * os.cpu_count()))), "",
+              "Sizing (AilesBcryptCost): login capacity is about cores / "
+              "hash time, less the few per cent above.", "",
+              "| bcrypt cost | hash time | verifies/s per core | expected "
+              "logins/s on %d cores (x %.2f, measured at cost 10) |" % (
+                  os.cpu_count(), lrate / (raw * os.cpu_count())),
+              "|---|---|---|---|"] + [
+              "| %d | %.0f ms | %.1f | %.0f |" % (
+                  c, 1000 / raw_by_cost[c], raw_by_cost[c],
+                  raw_by_cost[c] * lrate / raw)
+              for c in (10, 11, 12)] + ["",
               "## Bulk", "",
               "POST /api/v1/users/import of %d users (CSV, SQLite, names "
               "sealed into the vault, activation codes): **%.1f s**." % (

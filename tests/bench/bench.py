@@ -274,6 +274,26 @@ def pg_phase(args, seconds, runs, lite, lite_admin_cookie, lite_me_cookie):
         backend.close()
 
 
+# Sections of BENCHMARKS.md that other scripts write (tests/bench/
+# restore.py): kept as they are when this script rewrites the file.
+KEPT_SECTIONS = ("## Backup and restore",)
+
+
+def kept_sections(path):
+    try:
+        with open(path) as f:
+            text = f.read()
+    except OSError:
+        return ""
+    out, keep = [], False
+    for line in text.splitlines():
+        if line.startswith("## "):
+            keep = line.startswith(KEPT_SECTIONS)
+        if keep:
+            out.append(line)
+    return ("\n" + "\n".join(out) + "\n") if out else ""
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--smoke", action="store_true")
@@ -556,8 +576,9 @@ def main():
               "%d kB (with 1: %.2f s, %d kB)." % (vh, vh_secs, vh_rss,
                                                   one_secs, one_rss), ""]
     if not args.smoke:
+        kept = kept_sections(args.out)
         with open(args.out, "w") as f:
-            f.write("\n".join(lines) + "\n")
+            f.write("\n".join(lines) + "\n" + kept)
     print("\n".join(lines))
     bad = [n for n, rs in results.items() if any(r["non2xx"] for r in rs)]
     if any(r["non2xx"] for r in login):

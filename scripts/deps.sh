@@ -18,7 +18,11 @@ oathtool openssl
 python3 python3-pytest python3-requests python3-aiosmtpd
 chromium
 sqlmap wapiti
+libapache2-mod-security2 modsecurity-crs
 "
+# ModSecurity and the OWASP Core Rule Set: the WAF of conf/ailes-waf.conf,
+# tested by tests/integration/test_034_waf.py. Their install enables
+# security2 for the system's Apache, which no script here starts.
 # Node.js runs the browser tests (playwright-core from npm, tests/browser).
 # Machines of this kind bring Node 20; elsewhere Debian's package does.
 if ! command -v node >/dev/null 2>&1; then

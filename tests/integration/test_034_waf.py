@@ -444,6 +444,12 @@ class TestWaf:
 
     @staticmethod
     def env_setup(env):
+        for path in ("/usr/lib/apache2/modules/mod_security2.so",
+                     "/usr/share/modsecurity-crs/rules"):
+            if not os.path.exists(path):
+                raise RuntimeError("%s missing: install "
+                                   "libapache2-mod-security2 modsecurity-crs "
+                                   "(scripts/deps.sh)" % path)
         # ModSecurity's collections and temp files: writable by www-data.
         os.mkdir(env.path("modsec"))
         chown_run_user(env.path("modsec"))

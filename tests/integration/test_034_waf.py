@@ -21,6 +21,7 @@ level 1 in front of mod_ailes.
    a TOTP code.
 """
 
+import json
 import os
 import re
 import time
@@ -662,3 +663,35 @@ class TestWaf:
             if r.status_code != 403 or "<title>403" not in r.text:
                 through.append((what, r.status_code, r.text[:100]))
         assert not through, through
+
+    def test_csv_uploads_reach_the_module_unread(self, env, runs):
+        """ModSecurity does not read the two CSV bodies (they stream through
+        mod_ailes in bounded memory, and no cell can be quoted in the WAF's
+        log): a cell that looks like an attack reaches the module, which
+        keeps it as the text it is; the query string is still inspected."""
+        env.expect_errors(r"\[security2:error\].*ModSecurity: (Access denied "
+                          r"with code 403 \(phase [12]\)|Warning\. Operator GE "
+                          r"matched \d+ at TX:inbound_anomaly_score)")
+        w = World(env, "globex.test")
+        a = w.login("A001", ADMIN_PW)
+        opinion = "要再検査' OR '1'='1'-- <script>"
+        data = ("社員番号,受診日,医師の意見\nE02,%s,\"%s\"\n"
+                % (today(-2), opinion)).encode()
+        offset = file_size(env.path("modsec_audit.log"))
+        r = a.post(w.url("/checkups"), data=data,
+                   headers={"Content-Type": "text/csv"})
+        assert r.status_code == 200, r.text[:300]
+        assert file_size(env.path("modsec_audit.log")) == offset
+        rows = env.sql("SELECT c.items FROM checkups c JOIN tenants t ON "
+                       "t.id = c.tenant_id WHERE t.slug = 'globex'")
+        assert any(opinion in json.loads(row[0]).get("doctor_opinion", "")
+                   for row in rows), rows
+        r = a.post(w.url("/checkups") + "?x=1'%20OR%20'1'='1'--", data=data,
+                   headers={"Content-Type": "text/csv"})
+        assert r.status_code == 403 and "<title>403" in r.text
+        # Over every limit: the module's JSON 413, not ModSecurity's page,
+        # since ModSecurity does not read the body.
+        r = a.post(w.url("/checkups"), data=b"x" * (17 << 20),
+                   headers={"Content-Type": "text/csv"})
+        assert r.status_code == 413, r.text[:200]
+        assert r.json()["error"]["code"] == "too_large"

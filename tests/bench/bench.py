@@ -28,6 +28,7 @@ import tempfile
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+RESTORE_SECTION = "## Backup and restore"
 sys.path.insert(0, os.path.join(HERE, "..", "integration"))
 import ailes_env  # noqa: E402
 
@@ -438,8 +439,16 @@ def main():
               "%d kB (with 1: %.2f s, %d kB)." % (vh, vh_secs, vh_rss,
                                                   one_secs, one_rss), ""]
     if not args.smoke:
+        # The last section, "## Backup and restore", comes from
+        # tests/bench/restore.py: keep it.
+        kept = ""
+        if os.path.exists(args.out):
+            with open(args.out) as f:
+                old = f.read()
+            at = old.find("\n" + RESTORE_SECTION)
+            kept = old[at:] if at >= 0 else ""
         with open(args.out, "w") as f:
-            f.write("\n".join(lines) + "\n")
+            f.write("\n".join(lines) + "\n" + kept)
     print("\n".join(lines))
     bad = [n for n, rs in results.items() if any(r["non2xx"] for r in rs)]
     if any(r["non2xx"] for r in login):

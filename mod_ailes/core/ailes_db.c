@@ -389,6 +389,7 @@ apr_status_t ailes_db_select_fixed(ailes_db_t *db, apr_pool_t *p,
 
     rc = apr_dbd_select(db->driver, p, db->handle, &res, sql, 1);
     if (rc) {
+        db->tx_failed = db->in_tx;
         ailes_log(AILES_LOG_ERR, 0,
                   AILES_LOGNO(00009) "SQL failed: %s",
                   db_error(db, p, rc));
@@ -400,15 +401,46 @@ apr_status_t ailes_db_select_fixed(ailes_db_t *db, apr_pool_t *p,
     return APR_SUCCESS;
 }
 
+/* PostgreSQL transactions are plain BEGIN / COMMIT / ROLLBACK, not
+ * apr_dbd_transaction_start(): apr-util's pgsql driver (1.6.3, and apr
+ * trunk) writes through a NULL transaction pointer when BEGIN comes back
+ * with an error result, which is what a pooled connection to a server that
+ * has just died gives; the httpd child crashed with every request it was
+ * serving. Nothing of the driver's transaction is needed there: failures
+ * are tracked in tx_failed (a failed statement dooms the transaction, and
+ * recovered() never retries one inside a transaction on PostgreSQL).
+ * PG_TX is the handle such a transaction gets; it is never dereferenced. */
+static char pg_tx_mark;
+#define PG_TX ((apr_dbd_transaction_t *)(void *)&pg_tx_mark)
+
 apr_status_t ailes_db_begin(ailes_db_t *db, apr_pool_t *p,
                             apr_dbd_transaction_t **tx)
 {
     apr_status_t rv;
-    int rc;
+    int rc, n = 0;
 
     *tx = NULL;
     if (APR_SUCCESS != (rv = conn_init(db))) {
         return rv;
+    }
+    if (strcmp(db->name, "sqlite3")) {
+        rc = apr_dbd_query(db->driver, db->handle, &n, "BEGIN");
+        /* A pooled connection the server dropped (a restart) fails its
+         * first statement: BEGIN changes nothing, so try once more on the
+         * connection libpq re-opens. */
+        if (rc && recovered(db, p, NULL)) {
+            rc = apr_dbd_query(db->driver, db->handle, &n, "BEGIN");
+        }
+        if (!rc) {
+            *tx = PG_TX;
+            db->in_tx = 1;
+            db->tx_failed = 0;
+            return APR_SUCCESS;
+        }
+        ailes_log(AILES_LOG_ERR, 0,
+                  AILES_LOGNO(00007) "cannot start a transaction: %s",
+                  db_error(db, p, rc));
+        return APR_EGENERAL;
     }
     rc = apr_dbd_transaction_start(db->driver, p, db->handle, tx);
     if (!rc) {
@@ -437,6 +469,20 @@ apr_status_t ailes_db_end(ailes_db_t *db, apr_pool_t *p,
 
     if (!tx) {
         return APR_EINVAL;
+    }
+    if (PG_TX == tx) {
+        int n = 0;
+
+        rc = apr_dbd_query(db->driver, db->handle, &n,
+                           commit && !db->tx_failed ? "COMMIT" : "ROLLBACK");
+        db->in_tx = 0;
+        if (rc) {
+            ailes_log(AILES_LOG_ERR, 0,
+                      AILES_LOGNO(00008) "cannot end a transaction: %s",
+                      db_error(db, p, rc));
+            return APR_EGENERAL;
+        }
+        return APR_SUCCESS;
     }
     if (!commit || db->tx_failed) {
         apr_dbd_transaction_mode_set(db->driver, tx,

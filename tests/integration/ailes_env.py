@@ -204,10 +204,10 @@ class PgBackend:
         self.running = False
         self.start()
 
-    def _as_postgres(self, argv, check=True):
+    def _as_postgres(self, argv, check=True, env=None):
         return subprocess.run(["runuser", "-u", "postgres", "--"] + argv,
                               cwd=self.dir, capture_output=True, text=True,
-                              check=check, timeout=60)
+                              check=check, timeout=60, env=env)
 
     def start(self):
         """Start the cluster and wait until it accepts connections."""
@@ -220,9 +220,11 @@ class PgBackend:
             "start"])
         self.running = True
 
-    def stop(self):
+    def stop(self, mode="fast"):
+        """Stop the cluster; mode "immediate" is a crash (no checkpoint,
+        connections dropped at once, crash recovery at the next start)."""
         self._as_postgres([os.path.join(PG_BIN, "pg_ctl"), "-D", self.data,
-                           "-m", "fast", "-w", "stop"])
+                           "-m", mode, "-w", "stop"])
         self.running = False
 
     def _client_env(self):
@@ -295,6 +297,39 @@ class PgBackend:
             except subprocess.CalledProcessError:
                 pass
         shutil.rmtree(self.dir, ignore_errors=True)
+
+
+class PgStandby(PgBackend):
+    """A streaming replica of a running PgBackend: `pg_basebackup -R` (as
+    the postgres user, through a replication slot) on a port of its own,
+    then started as a hot standby. promote() makes it a primary."""
+
+    def __init__(self, primary, slot="standby1"):
+        self.port = free_port()
+        self.password = primary.password
+        self.dir = tempfile.mkdtemp(prefix="ailes-pg-standby-")
+        self.data = os.path.join(self.dir, "data")
+        self.sock = os.path.join(self.dir, "sock")
+        os.mkdir(self.sock)
+        pg = pwd.getpwnam("postgres")
+        for p in (self.dir, self.sock):
+            os.chown(p, pg.pw_uid, pg.pw_gid)
+        self.running = False
+        # -R writes standby.signal and primary_conninfo (with the password
+        # it connected with) into postgresql.auto.conf; -C -S makes the slot
+        # that keeps the primary's WAL until the standby has it.
+        self._as_postgres([os.path.join(PG_BIN, "pg_basebackup"),
+                           "-h", "127.0.0.1", "-p", str(primary.port),
+                           "-U", "postgres", "-D", self.data, "-R",
+                           "-X", "stream", "-C", "-S", slot,
+                           "--checkpoint=fast"],
+                          env=primary._client_env())
+        self.start()
+
+    def promote(self):
+        """pg_ctl promote: end recovery, accept writes (waits for it)."""
+        self._as_postgres([os.path.join(PG_BIN, "pg_ctl"), "-D", self.data,
+                           "-w", "promote"])
 
 
 def make_backend(name):
@@ -601,6 +636,24 @@ class AilesEnv:
             self.vhosts = vhosts
         self.write_conf()
         self.start()
+
+    def graceful(self, timeout=15):
+        """apachectl graceful: SIGUSR1 to the parent (which rereads the
+        conf); wait until it says it resumed, plus a moment for the new
+        children."""
+        with open(self.path("run", "httpd.pid")) as f:
+            pid = int(f.read())
+        before = self.log_size()
+        os.kill(pid, signal.SIGUSR1)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if any("resuming normal operations" in l
+                   for l in self.log_lines_since(before)):
+                time.sleep(0.5)
+                return
+            time.sleep(0.1)
+        raise RuntimeError("httpd did not finish a graceful restart in %ds"
+                           % timeout)
 
     def cleanup(self):
         self.stop()

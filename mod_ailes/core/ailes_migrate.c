@@ -1,5 +1,6 @@
 /* Migrations; see ailes_migrate.h. */
 #include <string.h>
+#include <strings.h>
 
 #include <apr_strings.h>
 
@@ -54,13 +55,16 @@ int ailes_migrate_latest(const char *driver, const char *which)
 }
 
 /* Splits a migration into statements: a statement ends with a line whose
- * last non-blank character is ';'. Lines starting with "--" are comments.
- * Our own files only: no input ever reaches this. */
+ * last non-blank character is ';', except inside a $$-quoted body
+ * (PostgreSQL functions) and in a CREATE TRIGGER (SQLite), which ends with
+ * a line ending in "END;". Lines starting with "--" are comments. Our own
+ * files only: no input ever reaches this. */
 static apr_array_header_t *split_sql(apr_pool_t *p, const char *sql)
 {
     apr_array_header_t *out = apr_array_make(p, 8, sizeof(const char *));
     char *copy = apr_pstrdup(p, sql), *line, *last = NULL;
     char *stmt = NULL;
+    int dollar = 0;
 
     for (line = apr_strtok(copy, "\n", &last); line;
          line = apr_strtok(NULL, "\n", &last)) {
@@ -75,11 +79,16 @@ static apr_array_header_t *split_sql(apr_pool_t *p, const char *sql)
         }
         stmt = stmt ? apr_pstrcat(p, stmt, "\n", line, NULL)
                     : apr_pstrdup(p, line);
+        for (t = line; (t = strstr(t, "$$")); t += 2) {
+            dollar = !dollar;
+        }
         n = strlen(line);
         while (n && (line[n - 1] == ' ' || line[n - 1] == '\r')) {
             n--;
         }
-        if (n && line[n - 1] == ';') {
+        if (n && line[n - 1] == ';' && !dollar
+            && (strncasecmp(stmt, "CREATE TRIGGER", 14)
+                || (n >= 4 && !strncasecmp(line + n - 4, "END;", 4)))) {
             size_t sn = strlen(stmt);
             while (sn && stmt[sn - 1] != ';') {
                 sn--;

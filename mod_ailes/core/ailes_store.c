@@ -139,6 +139,13 @@ static const ailes_stmt_t st_user_count = {
     "WHERE tenant_id = %lld AND employee_no >= %s AND employee_no < %s"
 };
 
+/* The whole tenant: the count the triggers keep (migration 014). */
+static const ailes_stmt_t st_user_count_all = {
+    "ailes_user_count_all", 1,
+    "SELECT COALESCE((SELECT n FROM tenant_user_counts WHERE tenant_id = "
+    "%lld), 0)"
+};
+
 #define IN_LABEL                                                            \
     "AND EXISTS (SELECT 1 FROM user_labels ul JOIN labels l "               \
     "ON l.id = ul.label_id AND l.tenant_id = ul.tenant_id "                 \
@@ -482,8 +489,10 @@ apr_status_t ailes_store_user_list(ailes_db_t *db, apr_pool_t *p,
     *total = 0;
     rv = label ? ailes_db_row(db, p, &st_user_count_label, &count,
                               AILES_ARGS(tid, lower, upper, label))
-               : ailes_db_row(db, p, &st_user_count, &count,
-                              AILES_ARGS(tid, lower, upper));
+         : *lower ? ailes_db_row(db, p, &st_user_count, &count,
+                                 AILES_ARGS(tid, lower, upper))
+                  : ailes_db_row(db, p, &st_user_count_all, &count,
+                                 AILES_ARGS(tid));
     if (APR_SUCCESS != rv) {
         return rv;
     }

@@ -361,6 +361,9 @@ def main():
         for _ in range(runs):                       # interleaved
             for name, url, headers in cases:
                 results[name].append(wrk(url, seconds, headers))
+                # The bcrypt cases leave requests in flight (p99 near 2 s)
+                # that would still burn CPU in the next case's run.
+                time.sleep(1 if args.smoke else 3)
         login = [wrk(base + "/api/v1/session", seconds, script=lua,
                      conns=8) for _ in range(runs)]
         # Bulk: 10,000 users by CSV (activation codes, no bcrypt per row).

@@ -296,6 +296,9 @@ ailes_csv_stream_t *ailes_csv_stream_make(apr_pool_t *p, int max_fields,
 void ailes_csv_stream_feed(ailes_csv_stream_t *s, const char *buf,
                            apr_size_t len)
 {
+    if (!len) {                 /* an empty body: nothing allocated yet */
+        return;
+    }
     if (s->start) {             /* drop what was returned */
         memmove(s->buf, s->buf + s->start, s->used - s->start);
         s->used -= s->start;

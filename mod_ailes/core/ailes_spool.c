@@ -30,9 +30,14 @@ apr_status_t ailes_spool_create(apr_pool_t *p, const char *dir,
     path = apr_pstrcat(p, dir, "/ailes-upload-XXXXXX", NULL);
     rv = apr_file_mktemp(&s->f, path,
                          APR_FOPEN_CREATE | APR_FOPEN_READ | APR_FOPEN_WRITE
-                             | APR_FOPEN_EXCL | APR_FOPEN_DELONCLOSE,
+                             | APR_FOPEN_EXCL,
                          p);
     if (APR_SUCCESS != rv) {
+        return rv;
+    }
+    /* Unlinked at once: only this descriptor reaches it, and nothing is
+     * left behind, even by a child that dies. */
+    if (APR_SUCCESS != (rv = apr_file_remove(path, p))) {
         return rv;
     }
     randombytes_buf(raw, sizeof(raw));

@@ -1,9 +1,10 @@
 /* A request body kept on disk while it is checked, so that an upload of
- * any size costs a bounded amount of memory: a temporary file, deleted
- * when its pool dies, written in the sealed chunks of the backup format
+ * any size costs a bounded amount of memory: a temporary file, unlinked
+ * as soon as it is created (only its descriptor reaches it; closed when
+ * its pool dies), written in the sealed chunks of the backup format
  * (ailes_backup.h) under a random key that exists only in memory. Health
- * data on its way into the database never lies on a disk in clear, and the
- * file is unreadable once the request is over, even if deleting it failed.
+ * data on its way into the database never lies on a disk in clear, and
+ * nothing is left once the request is over, even by a child that dies.
  */
 #ifndef AILES_SPOOL_H
 #define AILES_SPOOL_H

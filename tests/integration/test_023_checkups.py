@@ -282,10 +282,45 @@ def spool_dir():
     return "/tmp"
 
 
+def open_spools(pids):
+    """/proc/PID/fd/N of every upload spool the processes hold open; the
+    file has no name left (unlinked as soon as it was made)."""
+    prefix = os.path.join(spool_dir(), "ailes-upload-")
+    out = []
+    for pid in pids:
+        fds = "/proc/%d/fd" % pid
+        try:
+            names = os.listdir(fds)
+        except OSError:
+            continue
+        for fd in names:
+            try:
+                target = os.readlink(os.path.join(fds, fd))
+            except OSError:
+                continue
+            if target.startswith(prefix):
+                assert target.endswith(" (deleted)"), target
+                out.append(os.path.join(fds, fd))
+    return out
+
+
+def httpd_pids(env):
+    parent = open(env.path("run", "httpd.pid")).read().strip()
+    pids = [int(parent)]
+    for pid in os.listdir("/proc"):
+        try:
+            with open("/proc/%s/stat" % pid) as f:
+                if f.read().rsplit(")", 1)[1].split()[1] == parent:
+                    pids.append(int(pid))
+        except (OSError, IndexError):
+            continue
+    return pids
+
+
 class TestStreaming:
     """A big upload is read into a sealed temporary file as it arrives and
     checked row by row from there: the file never holds a cell in clear,
-    and it is gone when the request is over."""
+    has no name in the folder, and is closed when the request is over."""
 
     def test_big_file_sealed_spool_then_streamed(self, env, people):
         marker = "経過観察-" + secrets.token_hex(8)
@@ -309,7 +344,9 @@ class TestStreaming:
         def upload(out):
             out.append(people["admin"].upload(body()))
 
-        before = set(glob.glob(os.path.join(spool_dir(), "ailes-upload-*")))
+        pids = httpd_pids(env)
+        assert not open_spools(pids)
+        named = set(glob.glob(os.path.join(spool_dir(), "ailes-upload-*")))
         out = []
         t = threading.Thread(target=upload, args=(out,))
         t.start()
@@ -317,13 +354,14 @@ class TestStreaming:
             assert paused.wait(30)
             spools = []
             for _ in range(50):      # the first half reaches the spool
-                spools = [f for f in glob.glob(os.path.join(
-                    spool_dir(), "ailes-upload-*")) if f not in before
-                    and os.path.getsize(f) > 64 * 1024]
+                spools = [f for f in open_spools(pids)
+                          if os.path.getsize(f) > 64 * 1024]
                 if spools:
                     break
                 time.sleep(0.1)
-            assert spools, "no upload spool in %s" % spool_dir()
+            assert spools, "no open upload spool in %s" % spool_dir()
+            assert set(glob.glob(os.path.join(
+                spool_dir(), "ailes-upload-*"))) <= named
             for f in spools:
                 with open(f, "rb") as fh:
                     sealed = fh.read()
@@ -335,7 +373,7 @@ class TestStreaming:
         r = out[0]
         assert r.status_code == 200, r.text[:500]
         assert r.json()["imported"] == 20000
-        assert not [f for f in spools if os.path.exists(f)]
+        assert not open_spools(pids)
         rows = env.sql("SELECT COUNT(*) FROM checkups WHERE items LIKE '%%%s%%'"
                        % marker)
         assert rows == [["20000"]]

@@ -582,6 +582,16 @@ START_TEST(stream_same_as_whole_bom_and_cp932)
     assert_stream_same(bom, strlen(bom));
     assert_stream_same(cp, strlen(cp));
     assert_stream_same("", 0);
+    {
+        /* An empty body is fed as zero bytes (no buffer exists yet). */
+        ailes_csv_stream_t *s = ailes_csv_stream_make(pool, 10, 100);
+        const ailes_csv_row_t *row;
+        const char *err = NULL;
+
+        ailes_csv_stream_feed(s, "", 0);
+        ck_assert_int_eq(ailes_csv_stream_next(s, pool, 1, &row, &err), 0);
+        ck_assert_ptr_null(err);
+    }
     assert_stream_same("\n\n", 2);
 }
 END_TEST

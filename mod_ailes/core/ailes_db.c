@@ -475,20 +475,14 @@ apr_status_t ailes_db_end(ailes_db_t *db, apr_pool_t *p,
 
         rc = apr_dbd_query(db->driver, db->handle, &n,
                            commit && !db->tx_failed ? "COMMIT" : "ROLLBACK");
-        db->in_tx = 0;
-        if (rc) {
-            ailes_log(AILES_LOG_ERR, 0,
-                      AILES_LOGNO(00008) "cannot end a transaction: %s",
-                      db_error(db, p, rc));
-            return APR_EGENERAL;
+    }
+    else {
+        if (!commit || db->tx_failed) {
+            apr_dbd_transaction_mode_set(db->driver, tx,
+                                         APR_DBD_TRANSACTION_ROLLBACK);
         }
-        return APR_SUCCESS;
+        rc = apr_dbd_transaction_end(db->driver, p, tx);
     }
-    if (!commit || db->tx_failed) {
-        apr_dbd_transaction_mode_set(db->driver, tx,
-                                     APR_DBD_TRANSACTION_ROLLBACK);
-    }
-    rc = apr_dbd_transaction_end(db->driver, p, tx);
     db->in_tx = 0;
     if (rc) {
         ailes_log(AILES_LOG_ERR, 0,

@@ -460,6 +460,8 @@ typedef struct {
 
 struct ailes_checkup_reader {
     checking k;
+    int header;                 /* a header row was given */
+    int rows;                   /* data rows given */
 };
 
 static void report(checking *k, int line, const char *column,
@@ -622,6 +624,7 @@ int ailes_checkup_reader_header(ailes_checkup_reader_t *rd,
     for (j = 0; j < head->nfields; j++) {
         h->fields[j] = apr_pstrdup(k->p, head->fields[j]);
     }
+    rd->header = 1;
     k->head = h;
     k->ncols = h->nfields;
     k->col = col = apr_pcalloc(k->p, sizeof(int) * (apr_size_t)k->ncols);
@@ -647,10 +650,24 @@ int ailes_checkup_reader_row(ailes_checkup_reader_t *rd, apr_pool_t *tmp,
     json_t *obj = json_object();
     int good;
 
+    rd->rows++;
     rd->k.tmp = tmp;
     good = check_line(&rd->k, row, obj, out);
     json_decref(obj);
     return good;
+}
+
+void ailes_checkup_reader_end(ailes_checkup_reader_t *rd)
+{
+    if (rd->k.errors->nelts) {
+        return;
+    }
+    if (!rd->header) {
+        report(&rd->k, 0, NULL, "the file is empty");
+    }
+    else if (!rd->rows) {
+        report(&rd->k, 0, NULL, "the file has no rows");
+    }
 }
 
 void ailes_checkup_check(apr_pool_t *p, const apr_array_header_t *rows,
@@ -665,16 +682,10 @@ void ailes_checkup_check(apr_pool_t *p, const apr_array_header_t *rows,
     *checkups = apr_array_make(p, rows->nelts + 1, sizeof(ailes_checkup_t));
     *errors = apr_array_make(p, 8, sizeof(ailes_import_error_t));
     rd = ailes_checkup_reader_make(p, today, 1, *errors);
-    if (rows->nelts == 0) {
-        report(&rd->k, 0, NULL, "the file is empty");
-        return;
-    }
-    if (ailes_checkup_reader_header(
-            rd, APR_ARRAY_IDX(rows, 0, const ailes_csv_row_t *)) < 0) {
-        return;
-    }
-    if (rows->nelts == 1) {
-        report(&rd->k, 0, NULL, "the file has no rows");
+    if (rows->nelts == 0
+        || ailes_checkup_reader_header(
+               rd, APR_ARRAY_IDX(rows, 0, const ailes_csv_row_t *)) < 0) {
+        ailes_checkup_reader_end(rd);
         return;
     }
     apr_pool_create(&tmp, p);
@@ -695,6 +706,7 @@ void ailes_checkup_check(apr_pool_t *p, const apr_array_header_t *rows,
         apr_pool_clear(tmp);
     }
     apr_pool_destroy(tmp);
+    ailes_checkup_reader_end(rd);
 }
 
 /* A value as a number for the cut-offs: "<5" reads as just under 5. */

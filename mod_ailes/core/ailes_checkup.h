@@ -81,6 +81,10 @@ int ailes_checkup_reader_header(ailes_checkup_reader_t *rd,
 int ailes_checkup_reader_row(ailes_checkup_reader_t *rd, apr_pool_t *tmp,
                              const ailes_csv_row_t *row, ailes_checkup_t *out);
 
+/* At the end of the file: an empty file, or one with a header but no
+ * rows, is an error (unless something else already was). */
+void ailes_checkup_reader_end(ailes_checkup_reader_t *rd);
+
 /* A date as the CSV may write it (2026-04-15, 2026/4/15, 2026年4月15日)
  * as "2026-04-15", or NULL when it is no calendar date. */
 const char *ailes_checkup_date(apr_pool_t *p, const char *s);

@@ -12,9 +12,9 @@ static const ailes_stmt_t st_file_get = {
 };
 
 static const ailes_stmt_t st_file_add = {
-    "ailes_ck_file_add", 5,
+    "ailes_ck_file_add", 4,
     "INSERT INTO checkup_files (tenant_id, sha256, rows_count, uploaded_by, "
-    "uploaded_at) VALUES (%lld, %s, %lld, %s, %lld)"
+    "uploaded_at) VALUES (%lld, %s, 0, %s, %lld)"
 };
 
 static const ailes_stmt_t st_file_id = {
@@ -117,7 +117,7 @@ apr_status_t ailes_store_checkup_file_get(ailes_db_t *db, apr_pool_t *p,
 
 apr_status_t ailes_store_checkup_file_add(ailes_db_t *db, apr_pool_t *p,
                                           apr_int64_t tenant_id,
-                                          const char *sha256, int rows,
+                                          const char *sha256,
                                           const char *actor,
                                           apr_int64_t *file_id)
 {
@@ -127,7 +127,7 @@ apr_status_t ailes_store_checkup_file_add(ailes_db_t *db, apr_pool_t *p,
 
     *file_id = 0;
     rv = ailes_db_exec(db, p, &st_file_add, NULL,
-                       AILES_ARGS(t, sha256, ailes_db_int(p, rows), actor,
+                       AILES_ARGS(t, sha256, actor,
                                   ailes_db_int(p, ailes_time_sec(
                                                       apr_time_now()))));
     if (APR_SUCCESS == rv) {

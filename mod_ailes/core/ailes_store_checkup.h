@@ -24,10 +24,11 @@ apr_status_t ailes_store_checkup_file_get(struct ailes_db *db, apr_pool_t *p,
                                           apr_int64_t tenant_id,
                                           const char *sha256, int *rows);
 
-/* Records an upload (inside the caller's transaction). */
+/* Records an upload (inside the caller's transaction), with no rows yet:
+ * ailes_store_checkup_file_rows sets them at its end. */
 apr_status_t ailes_store_checkup_file_add(struct ailes_db *db, apr_pool_t *p,
                                           apr_int64_t tenant_id,
-                                          const char *sha256, int rows,
+                                          const char *sha256,
                                           const char *actor,
                                           apr_int64_t *file_id);
 

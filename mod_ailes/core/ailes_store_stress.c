@@ -114,13 +114,6 @@ static const ailes_stmt_t st_campaign_label_add = {
     "VALUES (%lld, %lld, %lld)"
 };
 
-static const ailes_stmt_t st_campaign_label_names = {
-    "ailes_sc_campaign_label_names", 2,
-    "SELECT l.name FROM sc_campaign_labels cl JOIN labels l ON "
-    "l.tenant_id = cl.tenant_id AND l.id = cl.label_id WHERE "
-    "cl.tenant_id = %lld AND cl.campaign_id = %lld ORDER BY l.name"
-};
-
 static const ailes_stmt_t st_campaign_targets = {
     "ailes_sc_campaign_targets", 5,
     "SELECT 1 WHERE NOT EXISTS (SELECT 1 FROM sc_campaign_labels WHERE "
@@ -382,25 +375,6 @@ apr_status_t ailes_store_campaign_set_labels(ailes_db_t *db, apr_pool_t *p,
                            AILES_ARGS(I(p, tenant_id), I(p, campaign_id),
                                       I(p, APR_ARRAY_IDX(ids, i,
                                                          apr_int64_t))));
-    }
-    return rv;
-}
-
-apr_status_t ailes_store_campaign_label_names(ailes_db_t *db, apr_pool_t *p,
-                                              apr_int64_t tenant_id,
-                                              apr_int64_t campaign_id,
-                                              apr_array_header_t **names)
-{
-    apr_array_header_t *rows;
-    apr_status_t rv;
-    int i;
-
-    *names = apr_array_make(p, 4, sizeof(const char *));
-    rv = ailes_db_rows(db, p, &st_campaign_label_names, &rows,
-                       AILES_ARGS(I(p, tenant_id), I(p, campaign_id)));
-    for (i = 0; APR_SUCCESS == rv && i < rows->nelts; i++) {
-        APR_ARRAY_PUSH(*names, const char *) =
-            APR_ARRAY_IDX(rows, i, ailes_row_t *)->cols[0];
     }
     return rv;
 }

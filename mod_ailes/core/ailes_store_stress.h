@@ -91,12 +91,7 @@ apr_status_t ailes_store_campaign_set_labels(struct ailes_db *db,
                                              apr_int64_t tenant_id,
                                              apr_int64_t campaign_id,
                                              const apr_array_header_t *ids);
-/* Their names (const char *), sorted. */
-apr_status_t ailes_store_campaign_label_names(struct ailes_db *db,
-                                              apr_pool_t *p,
-                                              apr_int64_t tenant_id,
-                                              apr_int64_t campaign_id,
-                                              apr_array_header_t **names);
+
 /* APR_SUCCESS when the user is a target of the campaign (it has no
  * target labels, or the user carries one), APR_NOTFOUND when not. */
 apr_status_t ailes_store_campaign_targets(struct ailes_db *db, apr_pool_t *p,

@@ -193,12 +193,8 @@ static apr_status_t read_all(upload *u, ailes_spool_t *spool,
             stop = 1;
         }
     }
-    if (APR_SUCCESS == rv && !header && !u->errors->nelts) {
-        ailes_import_error(r->pool, u->errors, 0, NULL, "the file is empty");
-    }
-    else if (APR_SUCCESS == rv && !u->rows && !u->errors->nelts) {
-        ailes_import_error(r->pool, u->errors, 0, NULL,
-                           "the file has no rows");
+    if (APR_SUCCESS == rv) {
+        ailes_checkup_reader_end(rd);
     }
     *encoding = apr_pstrdup(r->pool, ailes_csv_stream_encoding(csv));
     apr_pool_destroy(scratch);
@@ -266,7 +262,7 @@ static int checkups_upload(request_rec *r, ailes_api_ctx_t *ctx)
         || APR_SUCCESS != ailes_db_begin(u.db, r->pool, &tx)) {
         return ailes_api_unavailable(r);
     }
-    rv = ailes_store_checkup_file_add(u.db, r->pool, s->tenant_id, sha, 0,
+    rv = ailes_store_checkup_file_add(u.db, r->pool, s->tenant_id, sha,
                                       ailes_session_actor(r->pool, s),
                                       &u.file_id);
     if (APR_SUCCESS == rv) {

@@ -461,6 +461,18 @@ ADMIN_HTML = "<!doctype html><title>ailes admin</title><p>ailes-admin-index\n"
 
 # ------------------------------------------------------------------ the env
 
+# The static pages' headers, as conf/ailes.conf recommends (the TLS
+# virtual host adds HSTS).
+STATIC_HEADERS = """\
+AddDefaultCharset utf-8
+Header always set Content-Security-Policy "default-src 'self'; object-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
+Header always set X-Frame-Options DENY
+Header always set X-Content-Type-Options nosniff
+Header always set Referrer-Policy no-referrer
+Header always set X-XSS-Protection 0
+"""
+
+
 class AilesEnv:
     """One private httpd with mod_ailes, its databases and its logs.
 
@@ -636,6 +648,16 @@ class AilesEnv:
             self.vhosts = vhosts
         self.write_conf()
         self.start()
+
+    def own_pg_cluster(self):
+        """Moves this env to a PostgreSQL cluster of its own (closed with
+        the env), for tests that stop, crash or promote it: the session's
+        shared cluster must survive them. Call from env_setup."""
+        pg = PgBackend()
+        self.cleanups.append(pg.close)
+        pg.prepare(self)
+        self.backend = pg
+        return pg
 
     def graceful(self, timeout=15):
         """apachectl graceful: SIGUSR1 to the parent (which rereads the

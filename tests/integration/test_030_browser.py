@@ -14,6 +14,8 @@ import time
 
 import pytest
 
+from ailes_env import STATIC_HEADERS
+
 TOP = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 BROWSER_DIR = os.path.join(TOP, "tests", "browser")
 ARTIFACTS = os.environ.get("AILES_ARTIFACTS",
@@ -26,15 +28,6 @@ STAFF_PW = "Staff-Passw0rd-2025"
 NAME = "山田 太郎"
 XSS = '<img src=x onerror=alert(1)><script>alert(2)</script>'
 
-# The static pages' headers, as conf/ailes.conf recommends.
-STATIC_HEADERS = """\
-AddDefaultCharset utf-8
-Header always set Content-Security-Policy "default-src 'self'; object-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
-Header always set X-Frame-Options DENY
-Header always set X-Content-Type-Options nosniff
-Header always set Referrer-Policy no-referrer
-Header always set X-XSS-Protection 0
-"""
 
 
 def csrf(login):

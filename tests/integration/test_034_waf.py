@@ -454,6 +454,12 @@ def runs(env):
     return out
 
 
+# What ModSecurity writes to the error log for a request it blocks.
+BLOCKED = (r"\[security2:error\].*ModSecurity: (Access denied with code 403 "
+           r"\(phase [12]\)|Warning\. Operator GE matched \d+ at "
+           r"TX:inbound_anomaly_score)")
+
+
 class TestWaf:
     EXTRA_CONF = WAF_CONF
 
@@ -632,9 +638,7 @@ class TestWaf:
     def test_exclusions_are_narrow(self, env, runs):
         """What the exclusions relax on their endpoints stays inspected
         everywhere else."""
-        env.expect_errors(r"\[security2:error\].*ModSecurity: (Access denied "
-                          r"with code 403 \(phase [12]\)|Warning\. Operator GE "
-                          r"matched \d+ at TX:inbound_anomaly_score)")
+        env.expect_errors(BLOCKED)
         w = World(env, "globex.test")
         a = w.login("A001", ADMIN_PW)
         sqli = "1' OR '1'='1'--"
@@ -669,9 +673,7 @@ class TestWaf:
         mod_ailes in bounded memory, and no cell can be quoted in the WAF's
         log): a cell that looks like an attack reaches the module, which
         keeps it as the text it is; the query string is still inspected."""
-        env.expect_errors(r"\[security2:error\].*ModSecurity: (Access denied "
-                          r"with code 403 \(phase [12]\)|Warning\. Operator GE "
-                          r"matched \d+ at TX:inbound_anomaly_score)")
+        env.expect_errors(BLOCKED)
         w = World(env, "globex.test")
         a = w.login("A001", ADMIN_PW)
         opinion = "要再検査' OR '1'='1'-- <script>"

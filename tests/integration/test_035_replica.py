@@ -16,7 +16,7 @@ import time
 
 import pytest
 
-from ailes_env import PgBackend, PgStandby, error_json
+from ailes_env import PgStandby, error_json
 
 ADMIN_PW = "Admin-Passw0rd-2025"
 PW = "Employee-Passw0rd-1"
@@ -82,12 +82,7 @@ class TestReplicaFailover:
         if env.backend.name != "pgsql":
             pytest.skip("streaming replication and failover are PostgreSQL "
                         "features; SQLite has no replica")
-        # A cluster of our own: the session's shared cluster must survive
-        # the crash this test makes.
-        primary = PgBackend()
-        env.cleanups.append(primary.close)
-        primary.prepare(env)
-        env.backend = primary
+        env.own_pg_cluster()
 
     @pytest.fixture(scope="class", autouse=True)
     def cluster(self, env):

@@ -19,8 +19,6 @@ import time
 import pytest
 import requests
 
-from ailes_env import PgBackend
-
 ADMIN_PW = "Admin-Passw0rd-2025"
 PW = "Employee-Passw0rd-1"
 KINDS = ("steps", "exercise")
@@ -113,12 +111,7 @@ class TestDbCrashUnderLoad:
     def env_setup(env):
         if env.backend.name != "pgsql":
             pytest.skip("needs a database server to kill: PostgreSQL only")
-        # A cluster of our own to crash: the session's shared one stays
-        # untouched.
-        pg = PgBackend()
-        env.cleanups.append(pg.close)
-        pg.prepare(env)
-        env.backend = pg
+        env.own_pg_cluster()
 
     @pytest.fixture(scope="class", autouse=True)
     def people(self, env):

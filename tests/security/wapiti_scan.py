@@ -20,15 +20,10 @@ sys.path.insert(0, os.path.join(TOP, "tests", "integration"))
 
 import ailes_env  # noqa: E402
 
-STATIC_HEADERS = """\
-AddDefaultCharset utf-8
-Header always set Content-Security-Policy "default-src 'self'; object-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
-Header always set X-Frame-Options DENY
-Header always set X-Content-Type-Options nosniff
-Header always set Referrer-Policy no-referrer
-Header always set X-XSS-Protection 0
-Header always set Strict-Transport-Security "max-age=31536000; includeSubDomains"
-"""
+# The TLS virtual host's headers: the static pages' and HSTS.
+STATIC_HEADERS = ailes_env.STATIC_HEADERS + (
+    'Header always set Strict-Transport-Security "max-age=31536000; '
+    'includeSubDomains"\n')
 
 
 # Findings we answer differently from wapiti 3.0.4, with the reason.
